@@ -1,0 +1,116 @@
+/**
+ * The command implementations: options → pipeline → rendering → exit code.
+ */
+import {
+  type Connection,
+  connContains,
+  type ConnSet,
+  connIsEmpty,
+  clusterPeers,
+  DEFAULT_MODEL_OPTIONS,
+  diffConnections,
+  EMPTY_ID,
+  formatConn,
+  formatPeer,
+  listConnections,
+  type ModelOptions,
+  inputFamilies,
+  type Protocol,
+  ALL_CONN,
+} from "../model/index.js";
+import type { Granularity } from "../model/index.js";
+import { type DiffFormat, type ListFormat, renderDiff, renderList } from "./formats.js";
+import { EXIT, reportDiagnostics, writeOut } from "./io.js";
+import { loadAndAnalyze } from "./pipeline.js";
+import { resolvePeer } from "./resolve.js";
+
+interface CommonOptions {
+  ipblockPods: "include" | "exclude";
+  strict: boolean;
+  quiet: boolean;
+  verbose: boolean;
+}
+
+function modelOptions(o: CommonOptions): ModelOptions {
+  return { ...DEFAULT_MODEL_OPTIONS, ipBlockPods: o.ipblockPods };
+}
+
+async function load(paths: readonly string[], o: CommonOptions) {
+  const loaded = await loadAndAnalyze(paths, { strict: o.strict }, modelOptions(o));
+  const errors = reportDiagnostics(loaded.diagnostics, o);
+  return { ...loaded, errors };
+}
+
+export async function runList(
+  paths: string[],
+  o: CommonOptions & { output: ListFormat; granularity: Granularity; focus?: string; focusDirection?: "ingress" | "egress" },
+): Promise<void> {
+  const { analysis, errors } = await load(paths, o);
+  const rows = listConnections(analysis, { granularity: o.granularity, focus: o.focus, focusDirection: o.focusDirection });
+  writeOut(renderList(rows, o.output));
+  process.exitCode = errors ? EXIT.invalid : EXIT.ok;
+}
+
+export async function runEval(
+  paths: string[],
+  o: CommonOptions & { from: string; to: string; port?: string; protocol: string; output: "text" | "json" },
+): Promise<void> {
+  const { analysis: a, errors } = await load(paths, o);
+  const src = resolvePeer(a, o.from);
+  const dst = resolvePeer(a, o.to);
+  const bad = [src, dst].filter((r) => "code" in r);
+  let port: number | undefined;
+  if (o.port !== undefined) {
+    port = Number(o.port);
+    if (!/^\d+$/.test(o.port) || port < 1 || port > 65535) {
+      process.stderr.write(`error NP9001: --port must be a number from 1 to 65535, got "${o.port}"\n`);
+      process.exitCode = EXIT.invalid;
+      return;
+    }
+  }
+  if (bad.length > 0 || "code" in src || "code" in dst) {
+    reportDiagnostics(bad as never);
+    process.exitCode = EXIT.invalid;
+    return;
+  }
+  // A pod may always reach itself (NetworkPolicy never applies to a pod's own traffic).
+  let id = EMPTY_ID;
+  const self = src.pod !== undefined && src.pod === dst.pod;
+  for (const s of src.endpoints) for (const d of dst.endpoints) id = a.conns.union(id, a.connId(s, d));
+  const conn: ConnSet = self ? ALL_CONN : a.conns.get(id);
+  const protocol = o.protocol.toUpperCase() as Protocol;
+  const allowed = port !== undefined ? connContains(conn, protocol, port) : !connIsEmpty(conn);
+  const query = port !== undefined ? `${protocol}/${port}` : undefined;
+  if (o.output === "json") {
+    writeOut(
+      JSON.stringify(
+        { src: formatPeer(src.ref), dst: formatPeer(dst.ref), ...(query ? { query } : {}), allowed, conn: formatConn(conn) },
+        null,
+        2,
+      ),
+    );
+  } else {
+    const verdict = allowed ? "allowed" : "denied";
+    writeOut(
+      `${verdict}${query ? ` ${query}` : ""}: ${formatPeer(src.ref)} => ${formatPeer(dst.ref)}\n` +
+        `allowed connections: ${formatConn(conn)}${self ? " (a pod may always reach itself)" : ""}`,
+    );
+  }
+  process.exitCode = errors ? EXIT.invalid : allowed ? EXIT.ok : EXIT.finding;
+}
+
+export async function runDiff(
+  oldPath: string,
+  newPath: string,
+  o: CommonOptions & { output: DiffFormat; granularity: Granularity },
+): Promise<void> {
+  const before = await load([oldPath], o);
+  const after = await load([newPath], o);
+  // External ranges of both sides in the same families.
+  const families = [...new Set([...inputFamilies(before.analysis), ...inputFamilies(after.analysis)])];
+  const list = (a: typeof before.analysis): Connection[] => listConnections(a, { granularity: o.granularity, families });
+  const peers = (a: typeof before.analysis) => clusterPeers(a, o.granularity).map((p) => p.ref);
+  const diffs = diffConnections(list(before.analysis), list(after.analysis), peers(before.analysis), peers(after.analysis));
+  writeOut(renderDiff(diffs, o.output));
+  process.exitCode = before.errors || after.errors ? EXIT.invalid : diffs.length > 0 ? EXIT.finding : EXIT.ok;
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+/**
+ * netpolc command line. Exit codes: 0 ok; 1 the analysis found something (eval: denied, diff:
+ * differences); 2 invalid input or usage (output is still produced for the valid part of the input).
+ */
+import { Command, CommanderError, Option } from "commander";
+import { EXIT, reportDiagnostics } from "./io.js";
+import { runDiff, runEval, runList } from "./commands.js";
+
+const program = new Command("netpolc")
+  .description("Compile and verify Kubernetes network policy: exact who-can-talk-to-whom, before you merge.")
+  .version("0.1.0")
+  .showHelpAfterError()
+  .exitOverride();
+
+const common = (c: Command) =>
+  c
+    .addOption(
+      new Option("--ipblock-pods <mode>", "whether ipBlock peers also match pod IPs").choices(["include", "exclude"]).default("include"),
+    )
+    .option("--strict", "treat warnings as errors (objects with warnings are dropped)", false)
+    .option("-q, --quiet", "print only error diagnostics", false)
+    .option("-v, --verbose", "also print informational diagnostics", false);
+
+common(
+  program
+    .command("list")
+    .description("list the allowed connections of the cluster described by the manifests")
+    .argument("<paths...>", "manifest files or directories ('-' for stdin)")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["connlist", "json", "csv", "md", "dot"]).default("connlist"))
+    .addOption(new Option("--granularity <level>", "peers are workloads or pods").choices(["workload", "pod"]).default("workload"))
+    .option("--focus <workload>", "only connections of this workload (ns/name or name)")
+    .addOption(new Option("--focus-direction <dir>", "with --focus: only ingress or egress").choices(["ingress", "egress"])),
+).action(runList);
+
+common(
+  program
+    .command("eval")
+    .description("tell whether SRC may connect to DST, and on which protocols and ports")
+    .argument("<paths...>", "manifest files or directories ('-' for stdin)")
+    .requiredOption("--from <src>", "source: ns/name (workload or pod), name, or IP address")
+    .requiredOption("--to <dst>", "destination: ns/name (workload or pod), name, or IP address")
+    .option("--port <port>", "destination port (1-65535)")
+    .addOption(new Option("--protocol <proto>", "protocol").choices(["tcp", "udp", "sctp", "TCP", "UDP", "SCTP"]).default("tcp"))
+    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text")),
+).action(runEval);
+
+common(
+  program
+    .command("diff")
+    .description("semantic connectivity diff between two inputs (directories or files)")
+    .argument("<old>", "the old input (ref1)")
+    .argument("<new>", "the new input (ref2)")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["connlist", "json", "md"]).default("connlist"))
+    .addOption(new Option("--granularity <level>", "peers are workloads or pods").choices(["workload", "pod"]).default("workload")),
+).action(runDiff);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // help and version are successful exits; anything else is a usage error.
+    process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+  } else {
+    reportDiagnostics([]);
+    process.stderr.write(`netpolc: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 70;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Diagnostics are data. Every stage returns them next to its value; only the CLI, webhook and REPL
+ * edges turn them into text, exit codes or HTTP answers. Codes are stable: declared once here with one
+ * line of doc, never renamed (SARIF fingerprints and user suppressions depend on them).
+ */
+import type { ObjectRef, SourceRef } from "./source.js";
+
+export const DIAGNOSTIC_CODES = {
+  // --- input files and YAML ---
+  NP1001: "file or directory cannot be read",
+  NP1002: "YAML or JSON syntax error",
+  NP1003: "duplicate key in a mapping",
+  NP1004: "file is empty or holds no document",
+  NP1005: "file is binary or not valid UTF-8 text",
+  NP1006: "document is not a Kubernetes object (no apiVersion/kind)",
+  NP1007: "kind is not modelled by netpolc; object skipped",
+  NP1008: "YAML 1.1 and YAML 1.2 read this scalar differently",
+  NP1009: "file larger than the input limit",
+  // --- schema validation (what the API server would reject or warn about) ---
+  NP2001: "field has the wrong type",
+  NP2002: "required field missing",
+  NP2003: "unknown field",
+  NP2004: "value not allowed for this field",
+  NP2005: "invalid label selector",
+  NP2006: "invalid label key or value",
+  NP2007: "invalid CIDR or IP address",
+  NP2008: "ipBlock except is not inside its cidr",
+  NP2009: "port out of range or invalid",
+  NP2010: "endPort invalid (smaller than port, or used with a named port)",
+  NP2011: "protocol not supported by NetworkPolicy",
+  NP2012: "duplicate object: a later definition replaces an earlier one",
+  NP2013: "invalid object name or namespace",
+  // --- model ---
+  NP3001: "pod belongs to an unknown or implied namespace",
+  NP3002: "hostNetwork pod: NetworkPolicy does not select it",
+  NP3003: "named port not defined on any selected pod",
+  NP3004: "ICMP and other non-port protocols are outside NetworkPolicy's defined behaviour",
+  // --- usage ---
+  NP9001: "invalid command-line usage",
+  NP9002: "unknown peer name",
+  NP9003: "ambiguous peer name",
+} as const;
+
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
+
+export type Severity = "error" | "warning" | "info";
+
+export interface Diagnostic {
+  readonly code: DiagnosticCode;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly source?: SourceRef | undefined;
+  readonly object?: ObjectRef | undefined;
+  readonly hint?: string | undefined;
+}
+
+export function diagnostic(
+  code: DiagnosticCode,
+  severity: Severity,
+  message: string,
+  extra: { source?: SourceRef | undefined; object?: ObjectRef | undefined; hint?: string | undefined } = {},
+): Diagnostic {
+  return Object.freeze({ code, severity, message, ...extra });
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === "error");
+}

@@ -1,0 +1,235 @@
+/**
+ * Manifests → cluster model. Interprets validated objects: defaults what the API server defaults,
+ * expands workload templates into pods, groups pods by owner, and compiles NetworkPolicies into
+ * rules with provenance. Pure: `(objects, options) => { cluster, diagnostics }`.
+ */
+import { type Diagnostic, diagnostic } from "../common/index.js";
+import type {
+  ContainerPort,
+  K8sObject,
+  NetworkPolicyObject,
+  NetworkPolicyPeer,
+  NetworkPolicyPort,
+  PodObject,
+  PodSpec,
+  WorkloadObject,
+} from "../parser/index.js";
+import { type IpAddress, parseCidr, parseIp } from "./addresses.js";
+import type { Cluster, NamedPort, Namespace, NetworkPolicy, Peer, Pod, PortMatch, Rule, Workload } from "./types.js";
+
+export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+const DEFAULT_NAMESPACE = "default";
+
+export interface BuildResult {
+  readonly cluster: Cluster;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function buildCluster(objects: readonly K8sObject[]): BuildResult {
+  const diagnostics: Diagnostic[] = [];
+  const namespaces = new Map<string, Namespace>();
+  const pods: Pod[] = [];
+  const policies: NetworkPolicy[] = [];
+
+  // 1. Namespaces given explicitly; the API server always sets the metadata.name label.
+  for (const o of objects) {
+    if (o.kind !== "Namespace") continue;
+    const name = o.metadata.name;
+    namespaces.set(name, {
+      name,
+      labels: { ...(o.metadata.labels ?? {}), [NAMESPACE_NAME_LABEL]: name },
+      implied: false,
+      source: o.source,
+    });
+  }
+
+  // 2. Pods, from Pod objects and from workload templates.
+  for (const o of objects) {
+    if (o.kind === "Pod") pods.push(podFromObject(o));
+    else if (o.kind !== "Namespace" && o.kind !== "NetworkPolicy") pods.push(...podsFromWorkload(o));
+  }
+
+  // 3. Policies.
+  for (const o of objects) if (o.kind === "NetworkPolicy") policies.push(compileNetworkPolicy(o));
+
+  // 4. Namespaces implied by objects that live in them.
+  const implied = (ns: string) => {
+    if (!namespaces.has(ns)) namespaces.set(ns, { name: ns, labels: { [NAMESPACE_NAME_LABEL]: ns }, implied: true });
+  };
+  for (const p of pods) implied(p.namespace);
+  for (const p of policies) implied(p.namespace);
+
+  const sortedPods = pods.sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name));
+  for (const p of sortedPods) {
+    if (p.hostNetwork)
+      diagnostics.push(
+        diagnostic("NP3002", "info", `Pod ${p.namespace}/${p.name} uses hostNetwork: NetworkPolicy does not select it`, {
+          source: p.source,
+          hint: "its traffic is seen as coming from its node's address",
+        }),
+      );
+  }
+  return {
+    cluster: {
+      namespaces: [...namespaces.values()].sort((a, b) => cmp(a.name, b.name)),
+      pods: sortedPods,
+      workloads: groupWorkloads(sortedPods),
+      policies: policies.sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.ref.name, b.ref.name)),
+    },
+    diagnostics,
+  };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function namedPorts(spec: PodSpec | undefined): NamedPort[] {
+  const out: NamedPort[] = [];
+  const add = (p: ContainerPort) => {
+    if (p.name) out.push({ name: p.name, protocol: p.protocol ?? "TCP", port: p.containerPort });
+  };
+  for (const c of spec?.containers ?? []) for (const p of c.ports ?? []) add(p);
+  for (const c of spec?.initContainers ?? []) for (const p of c.ports ?? []) add(p);
+  return out.sort((a, b) => cmp(a.name, b.name) || cmp(a.protocol, b.protocol) || a.port - b.port);
+}
+
+function podFromObject(o: PodObject): Pod {
+  const namespace = o.metadata.namespace ?? DEFAULT_NAMESPACE;
+  const ips = new Map<string, IpAddress>();
+  for (const text of [o.status?.podIP, ...(o.status?.podIPs ?? []).map((p) => p.ip)]) {
+    const ip = text ? parseIp(text) : undefined;
+    if (ip) ips.set(`${ip.family}:${ip.value}`, ip);
+  }
+  // Pods are grouped by the owner named in their first ownerReference (netpol-analyzer's convention);
+  // an owner reference without a kind is shown as a Pod, as netpol-analyzer does.
+  const owner = o.metadata.ownerReferences?.[0];
+  return {
+    namespace,
+    name: o.metadata.name,
+    labels: o.metadata.labels ?? {},
+    ports: namedPorts(o.spec),
+    ips: [...ips.values()],
+    hostNetwork: o.spec.hostNetwork === true,
+    nodeName: o.spec.nodeName,
+    workload: owner
+      ? { namespace, name: owner.name, kind: owner.kind || "Pod" }
+      : { namespace, name: o.metadata.name, kind: "Pod" },
+    fromTemplate: false,
+    source: o.source,
+  };
+}
+
+/**
+ * A workload stands for `replicas` identical pods (default 1; DaemonSets, Jobs and CronJobs count as
+ * one). A workload scaled to zero is analysed as one replica: scaling is not a policy change, and the
+ * question "who may talk to it" still has an answer.
+ */
+function podsFromWorkload(o: WorkloadObject): Pod[] {
+  const template = o.kind === "CronJob" ? o.spec.jobTemplate?.spec?.template : o.spec.template;
+  const namespace = o.metadata.namespace ?? DEFAULT_NAMESPACE;
+  const replicas = o.kind === "Deployment" || o.kind === "ReplicaSet" || o.kind === "StatefulSet" || o.kind === "ReplicationController"
+    ? Math.max(1, o.spec.replicas ?? 1)
+    : 1;
+  const labels = template?.metadata?.labels ?? {};
+  const ports = namedPorts(template?.spec);
+  const workload = { namespace, name: o.metadata.name, kind: o.kind };
+  const out: Pod[] = [];
+  for (let i = 0; i < replicas; i++)
+    out.push({
+      namespace,
+      name: `${o.metadata.name}-${i}`,
+      labels,
+      ports,
+      ips: [],
+      hostNetwork: template?.spec?.hostNetwork === true,
+      nodeName: template?.spec?.nodeName,
+      workload,
+      fromTemplate: true,
+      source: o.source,
+    });
+  return out;
+}
+
+function groupWorkloads(pods: readonly Pod[]): Workload[] {
+  const byKey = new Map<string, { w: Omit<Workload, "pods">; pods: number[] }>();
+  pods.forEach((p, i) => {
+    const key = `${p.workload.namespace}/${p.workload.kind}/${p.workload.name}`;
+    let e = byKey.get(key);
+    if (!e) byKey.set(key, (e = { w: { ...p.workload, source: p.source }, pods: [] }));
+    e.pods.push(i);
+  });
+  return [...byKey.values()]
+    .map((e) => ({ ...e.w, pods: e.pods }))
+    .sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name) || cmp(a.kind, b.kind));
+}
+
+/**
+ * policyTypes defaulting (networking.k8s.io/v1): when absent, Ingress is always set and Egress is set
+ * iff the policy has at least one egress rule. A type in policyTypes with no rules isolates and allows
+ * nothing in that direction.
+ */
+export function compileNetworkPolicy(o: NetworkPolicyObject): NetworkPolicy {
+  const spec = o.spec;
+  const namespace = o.metadata.namespace ?? DEFAULT_NAMESPACE;
+  const types = spec.policyTypes ?? ((spec.egress ?? []).length > 0 ? ["Ingress", "Egress"] : ["Ingress"]);
+  const isolates = { ingress: types.includes("Ingress"), egress: types.includes("Egress") };
+  const ref = { kind: "NetworkPolicy", namespace, name: o.metadata.name };
+  const peers = (list: readonly NetworkPolicyPeer[] | undefined, base: (string | number)[]): Peer[] =>
+    list && list.length > 0 ? list.flatMap((p, i) => compilePeer(o, namespace, p, [...base, i])) : [{ kind: "any" }];
+  const rules = (direction: "ingress" | "egress"): Rule[] => {
+    if (!isolates[direction]) return [];
+    const list = direction === "ingress" ? (spec.ingress ?? []) : (spec.egress ?? []);
+    return list.map((r, index) => ({
+      direction,
+      index,
+      peers: peers("from" in r ? r.from : (r as { to?: readonly NetworkPolicyPeer[] }).to, [
+        "spec",
+        direction,
+        index,
+        direction === "ingress" ? "from" : "to",
+      ]),
+      ports: compilePorts(r.ports),
+      source: o.locate(["spec", direction, index]),
+    }));
+  };
+  return {
+    tier: "networkpolicy",
+    ref,
+    namespace,
+    podSelector: spec.podSelector ?? {},
+    isolates,
+    ingress: rules("ingress"),
+    egress: rules("egress"),
+    source: o.source,
+  };
+}
+
+function compilePeer(o: NetworkPolicyObject, namespace: string, p: NetworkPolicyPeer, path: (string | number)[]): Peer[] {
+  const source = o.locate(path);
+  if (p.ipBlock) {
+    const cidr = parseCidr(p.ipBlock.cidr);
+    if (!cidr) return []; // rejected by validation; never reached for validated input
+    const except = (p.ipBlock.except ?? []).map(parseCidr).filter((e) => e !== undefined);
+    return [{ kind: "ipBlock", cidr, except, source }];
+  }
+  if (!p.podSelector && !p.namespaceSelector) return [];
+  return [
+    {
+      kind: "pods",
+      namespaces: p.namespaceSelector ? { kind: "selector", selector: p.namespaceSelector } : { kind: "same", namespace },
+      pods: p.podSelector ?? {},
+      source,
+    },
+  ];
+}
+
+function compilePorts(ports: readonly NetworkPolicyPort[] | undefined): PortMatch[] {
+  if (!ports || ports.length === 0) return [{ kind: "all" }];
+  return ports.map((p): PortMatch => {
+    const protocol = p.protocol ?? "TCP";
+    if (p.port === undefined) return { kind: "protocol", protocol };
+    if (typeof p.port === "string") return { kind: "named", protocol, name: p.port };
+    return { kind: "range", protocol, from: p.port, to: p.endPort ?? p.port };
+  });
+}

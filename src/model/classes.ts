@@ -1,0 +1,195 @@
+/**
+ * Equivalence classes of pods. Two pods are in one class when no policy can tell them apart: same
+ * namespace (and so namespace labels), same pod labels, same named ports, same hostNetwork flag and
+ * the same address atoms for their IPs. Replicas of a workload always share a class, so the engine's
+ * work grows with distinct label sets and rules, never with replica counts.
+ *
+ * Selectors are evaluated once per distinct selector as bit-set algebra over an inverted index of
+ * class labels.
+ */
+import type { AddressSpace } from "./addresses.js";
+import { BitSet } from "./bitset.js";
+import { assertNever } from "./selectors.js";
+import type { Cluster, LabelSelector, Labels, NamedPort, NamespaceScope } from "./types.js";
+
+export interface PodClass {
+  readonly index: number;
+  readonly namespace: string;
+  readonly namespaceLabels: Labels;
+  readonly labels: Labels;
+  readonly ports: readonly NamedPort[];
+  /** Key of `ports`: classes with equal keys resolve named ports equally. */
+  readonly portsKey: string;
+  readonly hostNetwork: boolean;
+  /** Atom indexes of the pods' IPs (empty when the pods have no known IP). */
+  readonly atoms: readonly number[];
+  /** Indexes into Cluster.pods. */
+  readonly pods: readonly number[];
+}
+
+export interface ClassIndex {
+  readonly classes: readonly PodClass[];
+  readonly classOfPod: Int32Array;
+  /** Bit sets of classes selected by a pod selector, a namespace scope, or both. */
+  select(scope: NamespaceScope | "all", pods: LabelSelector | undefined): BitSet;
+  /** Classes that hold a pod whose IP is in one of the atoms. */
+  classesInAtoms(atoms: readonly number[]): BitSet;
+  /** Classes that NetworkPolicy may select (not hostNetwork). */
+  readonly selectable: BitSet;
+}
+
+function labelsKey(l: Labels): string {
+  return Object.keys(l)
+    .sort()
+    .map((k) => `${k}=${l[k]}`)
+    .join("\u0001");
+}
+
+export function portsKeyOf(ports: readonly NamedPort[]): string {
+  return ports.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(",");
+}
+
+export function buildClasses(cluster: Cluster, space: AddressSpace): ClassIndex {
+  const nsLabels = new Map(cluster.namespaces.map((n) => [n.name, n.labels]));
+  const byKey = new Map<string, { c: Omit<PodClass, "pods">; pods: number[] }>();
+  const classOfPod = new Int32Array(cluster.pods.length);
+  // Template replicas share their label and port objects: cache their key by identity.
+  const keyCache = new Map<object, Map<object, string>>();
+  cluster.pods.forEach((p, i) => {
+    const atoms = [...new Set(p.ips.map((ip) => space.atomOf(ip)))].sort((a, b) => a - b);
+    let byPorts = keyCache.get(p.labels);
+    if (!byPorts) keyCache.set(p.labels, (byPorts = new Map()));
+    let base = byPorts.get(p.ports);
+    if (base === undefined) {
+      base = `${labelsKey(p.labels)}\u0002${portsKeyOf(p.ports)}`;
+      byPorts.set(p.ports, base);
+    }
+    const key = `${p.namespace}\u0002${base}\u0002${p.hostNetwork ? 1 : 0}\u0002${atoms.join(",")}`;
+    let e = byKey.get(key);
+    if (!e) {
+      e = {
+        c: {
+          index: byKey.size,
+          namespace: p.namespace,
+          namespaceLabels: nsLabels.get(p.namespace) ?? {},
+          labels: p.labels,
+          ports: p.ports,
+          portsKey: portsKeyOf(p.ports),
+          hostNetwork: p.hostNetwork,
+          atoms,
+        },
+        pods: [],
+      };
+      byKey.set(key, e);
+    }
+    e.pods.push(i);
+    classOfPod[i] = e.c.index;
+  });
+  const classes: PodClass[] = [...byKey.values()].map((e) => ({ ...e.c, pods: e.pods }));
+  return new Index(classes, classOfPod, space.atoms.length);
+}
+
+class LabelIndex {
+  private readonly byKey = new Map<string, { all: BitSet; values: Map<string, BitSet> }>();
+  constructor(private readonly size: number, labelsOf: (i: number) => Labels) {
+    for (let i = 0; i < size; i++) {
+      const l = labelsOf(i);
+      for (const k of Object.keys(l)) {
+        let e = this.byKey.get(k);
+        if (!e) this.byKey.set(k, (e = { all: new BitSet(size), values: new Map() }));
+        e.all.add(i);
+        let v = e.values.get(l[k]!);
+        if (!v) e.values.set(l[k]!, (v = new BitSet(size)));
+        v.add(i);
+      }
+    }
+  }
+
+  private valueSet(key: string, values: readonly string[]): BitSet {
+    let out = new BitSet(this.size);
+    const e = this.byKey.get(key);
+    if (e) for (const v of values) out = out.or(e.values.get(v) ?? new BitSet(this.size));
+    return out;
+  }
+
+  select(s: LabelSelector): BitSet {
+    let out = BitSet.full(this.size);
+    for (const [k, v] of Object.entries(s.matchLabels ?? {})) out = out.and(this.valueSet(k, [v]));
+    for (const r of s.matchExpressions ?? []) {
+      const vals = r.values ?? [];
+      const all = this.byKey.get(r.key)?.all ?? new BitSet(this.size);
+      switch (r.operator) {
+        case "In":
+          out = out.and(this.valueSet(r.key, vals));
+          break;
+        case "NotIn":
+          out = out.and(this.valueSet(r.key, vals).not());
+          break;
+        case "Exists":
+          out = out.and(all);
+          break;
+        case "DoesNotExist":
+          out = out.and(all.not());
+          break;
+        default:
+          assertNever(r.operator);
+      }
+    }
+    return out;
+  }
+}
+
+class Index implements ClassIndex {
+  readonly selectable: BitSet;
+  private readonly podLabels: LabelIndex;
+  private readonly nsLabelsIndex: LabelIndex;
+  private readonly byNamespace = new Map<string, BitSet>();
+  private readonly byAtom = new Map<number, number[]>();
+  private readonly cache = new Map<string, BitSet>();
+
+  constructor(
+    readonly classes: readonly PodClass[],
+    readonly classOfPod: Int32Array,
+    atomCount: number,
+  ) {
+    const n = classes.length;
+    this.podLabels = new LabelIndex(n, (i) => classes[i]!.labels);
+    this.nsLabelsIndex = new LabelIndex(n, (i) => classes[i]!.namespaceLabels);
+    this.selectable = BitSet.of(
+      n,
+      classes.filter((c) => !c.hostNetwork).map((c) => c.index),
+    );
+    for (const c of classes) {
+      let b = this.byNamespace.get(c.namespace);
+      if (!b) this.byNamespace.set(c.namespace, (b = new BitSet(n)));
+      b.add(c.index);
+      for (const a of c.atoms) {
+        if (a >= atomCount) continue;
+        const list = this.byAtom.get(a) ?? [];
+        list.push(c.index);
+        this.byAtom.set(a, list);
+      }
+    }
+  }
+
+  select(scope: NamespaceScope | "all", pods: LabelSelector | undefined): BitSet {
+    const key = JSON.stringify([scope, pods ?? null]);
+    let out = this.cache.get(key);
+    if (out) return out;
+    const n = this.classes.length;
+    out = this.selectable;
+    if (scope !== "all") {
+      if (scope.kind === "same") out = out.and(this.byNamespace.get(scope.namespace) ?? new BitSet(n));
+      else out = out.and(this.nsLabelsIndex.select(scope.selector));
+    }
+    if (pods) out = out.and(this.podLabels.select(pods));
+    this.cache.set(key, out);
+    return out;
+  }
+
+  classesInAtoms(atoms: readonly number[]): BitSet {
+    const out = new BitSet(this.classes.length);
+    for (const a of atoms) for (const c of this.byAtom.get(a) ?? []) out.add(c);
+    return out;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The cluster model: the contract between the model stage and everything after it (solver, emit,
+ * front-ends). All values are immutable. Every node carries its provenance (`source`) and has a
+ * stable key so output, golden files and fingerprints are deterministic.
+ */
+import type { ObjectRef, SourceRef } from "../common/index.js";
+import type { LabelSelector, Labels, Protocol } from "../parser/index.js";
+import type { IpAddress, IpRange } from "./addresses.js";
+
+export type { LabelSelector, Labels, Protocol };
+
+export interface Namespace {
+  readonly name: string;
+  /** Always includes `kubernetes.io/metadata.name: <name>` (set by the API server since 1.21). */
+  readonly labels: Labels;
+  /** True when no Namespace object was given and the namespace is implied by an object in it. */
+  readonly implied: boolean;
+  readonly source?: SourceRef | undefined;
+}
+
+/** A container port: the targets of named ports in policies. */
+export interface NamedPort {
+  readonly name: string;
+  readonly protocol: Protocol;
+  readonly port: number;
+}
+
+/** What a pod stands for in connectivity output: its owner (`ns/name[Kind]`), or itself (`[Pod]`). */
+export interface WorkloadRef {
+  readonly namespace: string;
+  readonly name: string;
+  readonly kind: string;
+}
+
+export interface Pod {
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Labels;
+  readonly ports: readonly NamedPort[];
+  readonly ips: readonly IpAddress[];
+  /** hostNetwork pods share their node's network namespace: NetworkPolicy does not select them. */
+  readonly hostNetwork: boolean;
+  readonly nodeName?: string | undefined;
+  readonly workload: WorkloadRef;
+  /** True for pods synthesised from a workload template (replica i of N). */
+  readonly fromTemplate: boolean;
+  readonly source: SourceRef;
+}
+
+export interface Workload extends WorkloadRef {
+  /** Indexes into Cluster.pods. */
+  readonly pods: readonly number[];
+  readonly source: SourceRef;
+}
+
+/**
+ * Which namespaces a peer's pods may live in.
+ * - `same`: the policy's own namespace (peer has podSelector without namespaceSelector).
+ * - `selector`: namespaces whose labels match (an empty selector matches every namespace).
+ */
+export type NamespaceScope =
+  | { readonly kind: "same"; readonly namespace: string }
+  | { readonly kind: "selector"; readonly selector: LabelSelector };
+
+/**
+ * A NetworkPolicyPeer. Semantic table (networking.k8s.io/v1 NetworkPolicyPeer):
+ * | podSelector | namespaceSelector | matches                                                  |
+ * |-------------|-------------------|----------------------------------------------------------|
+ * | set         | absent            | pods matching it in the policy's namespace               |
+ * | absent      | set               | all pods in namespaces matching it ({} = all namespaces)  |
+ * | set         | set               | pods matching podSelector in namespaces matching nsSel (AND) |
+ * | ipBlock     |                   | addresses in cidr minus every except (see `ipBlockPods`) |
+ * `any` stands for an absent or empty `from`/`to` list: every pod and every address.
+ */
+export type Peer =
+  | { readonly kind: "any" }
+  | { readonly kind: "pods"; readonly namespaces: NamespaceScope; readonly pods: LabelSelector; readonly source: SourceRef }
+  | { readonly kind: "ipBlock"; readonly cidr: IpRange; readonly except: readonly IpRange[]; readonly source: SourceRef };
+
+/** One entry of a rule's ports list; `all` stands for an absent or empty list. */
+export type PortMatch =
+  | { readonly kind: "all" }
+  | { readonly kind: "protocol"; readonly protocol: Protocol }
+  | { readonly kind: "range"; readonly protocol: Protocol; readonly from: number; readonly to: number }
+  | { readonly kind: "named"; readonly protocol: Protocol; readonly name: string };
+
+export type Direction = "ingress" | "egress";
+
+/** A compiled policy rule with its provenance: the unit explanations and emitters refer to. */
+export interface Rule {
+  readonly direction: Direction;
+  /** Index of the rule within the policy's ingress or egress list. */
+  readonly index: number;
+  readonly peers: readonly Peer[];
+  readonly ports: readonly PortMatch[];
+  readonly source: SourceRef;
+}
+
+/** A NetworkPolicy after defaulting (policyTypes, protocols) — its meaning, not its spelling. */
+export interface NetworkPolicy {
+  readonly tier: "networkpolicy";
+  readonly ref: ObjectRef;
+  readonly namespace: string;
+  readonly podSelector: LabelSelector;
+  /** Whether the policy isolates its pods in each direction (defaulted policyTypes). */
+  readonly isolates: { readonly ingress: boolean; readonly egress: boolean };
+  readonly ingress: readonly Rule[];
+  readonly egress: readonly Rule[];
+  readonly source: SourceRef;
+}
+
+/** Policies of every tier (cluster tiers are added by the tier engine). */
+export type Policy = NetworkPolicy;
+
+export interface Cluster {
+  readonly namespaces: readonly Namespace[];
+  readonly pods: readonly Pod[];
+  readonly workloads: readonly Workload[];
+  readonly policies: readonly Policy[];
+}
+
+export type IpBlockPods = "include" | "exclude";
+
+/** Options of the semantics; one type built the same way by every front-end. */
+export interface ModelOptions {
+  /**
+   * Whether an ipBlock also matches pods whose IP it contains. `include` (default) is what real CNIs
+   * and the upstream e2e suite do; `exclude` is netpol-analyzer's convention (ipBlock = outside the cluster).
+   */
+  readonly ipBlockPods: IpBlockPods;
+}
+
+export const DEFAULT_MODEL_OPTIONS: ModelOptions = Object.freeze({ ipBlockPods: "include" });
