@@ -7,7 +7,7 @@ import {
   type ConnSet,
   connIsEmpty,
   clusterPeers,
-  DEFAULT_MODEL_OPTIONS,
+  modelOptions as buildModelOptions,
   diffConnections,
   EMPTY_ID,
   formatConn,
@@ -26,13 +26,14 @@ import { resolvePeer } from "./resolve.js";
 
 interface CommonOptions {
   ipblockPods: "include" | "exclude";
+  hostNetwork?: "node" | "distinguish";
   strict: boolean;
   quiet: boolean;
   verbose: boolean;
 }
 
 function modelOptions(o: CommonOptions): ModelOptions {
-  return { ...DEFAULT_MODEL_OPTIONS, ipBlockPods: o.ipblockPods };
+  return buildModelOptions({ ipBlockPods: o.ipblockPods, hostNetwork: o.hostNetwork });
 }
 
 async function load(paths: readonly string[], o: CommonOptions) {

@@ -18,6 +18,12 @@ const common = (c: Command) =>
     .addOption(
       new Option("--ipblock-pods <mode>", "whether ipBlock peers also match pod IPs").choices(["include", "exclude"]).default("include"),
     )
+    .addOption(
+      new Option(
+        "--host-network <mode>",
+        "hostNetwork pods: 'node' (selectors never match them) or 'distinguish' (policed like pods); default node, distinguish with --ipblock-pods exclude",
+      ).choices(["node", "distinguish"]),
+    )
     .option("--strict", "treat warnings as errors (objects with warnings are dropped)", false)
     .option("-q, --quiet", "print only error diagnostics", false)
     .option("-v, --verbose", "also print informational diagnostics", false);

@@ -102,8 +102,10 @@ function podFromObject(o: PodObject): Pod {
     if (ip) ips.set(`${ip.family}:${ip.value}`, ip);
   }
   // Pods are grouped by the owner named in their first ownerReference (netpol-analyzer's convention);
-  // an owner reference without a kind is shown as a Pod, as netpol-analyzer does.
-  const owner = o.metadata.ownerReferences?.[0];
+  // an owner reference without a kind is shown as a Pod, as netpol-analyzer does. Static (mirror)
+  // pods are owned by their Node, which is no workload: they stand for themselves.
+  const first = o.metadata.ownerReferences?.[0];
+  const owner = first && first.kind !== "Node" ? first : undefined;
   return {
     namespace,
     name: o.metadata.name,

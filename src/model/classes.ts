@@ -34,7 +34,7 @@ export interface ClassIndex {
   select(scope: NamespaceScope | "all", pods: LabelSelector | undefined): BitSet;
   /** Classes that hold a pod whose IP is in one of the atoms. */
   classesInAtoms(atoms: readonly number[]): BitSet;
-  /** Classes that NetworkPolicy may select (not hostNetwork). */
+  /** Classes that NetworkPolicy may select (all but hostNetwork ones, unless those are policed). */
   readonly selectable: BitSet;
 }
 
@@ -49,7 +49,8 @@ export function portsKeyOf(ports: readonly NamedPort[]): string {
   return ports.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(",");
 }
 
-export function buildClasses(cluster: Cluster, space: AddressSpace): ClassIndex {
+/** `policeHostNetwork`: whether policy selects hostNetwork pods like others (see ModelOptions). */
+export function buildClasses(cluster: Cluster, space: AddressSpace, policeHostNetwork = false): ClassIndex {
   const nsLabels = new Map(cluster.namespaces.map((n) => [n.name, n.labels]));
   const byKey = new Map<string, { c: Omit<PodClass, "pods">; pods: number[] }>();
   const classOfPod = new Int32Array(cluster.pods.length);
@@ -86,7 +87,7 @@ export function buildClasses(cluster: Cluster, space: AddressSpace): ClassIndex 
     classOfPod[i] = e.c.index;
   });
   const classes: PodClass[] = [...byKey.values()].map((e) => ({ ...e.c, pods: e.pods }));
-  return new Index(classes, classOfPod, space.atoms.length);
+  return new Index(classes, classOfPod, space.atoms.length, policeHostNetwork);
 }
 
 class LabelIndex {
@@ -151,13 +152,14 @@ class Index implements ClassIndex {
     readonly classes: readonly PodClass[],
     readonly classOfPod: Int32Array,
     atomCount: number,
+    policeHostNetwork: boolean,
   ) {
     const n = classes.length;
     this.podLabels = new LabelIndex(n, (i) => classes[i]!.labels);
     this.nsLabelsIndex = new LabelIndex(n, (i) => classes[i]!.namespaceLabels);
     this.selectable = BitSet.of(
       n,
-      classes.filter((c) => !c.hostNetwork).map((c) => c.index),
+      classes.filter((c) => policeHostNetwork || !c.hostNetwork).map((c) => c.index),
     );
     for (const c of classes) {
       let b = this.byNamespace.get(c.namespace);

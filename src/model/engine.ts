@@ -23,6 +23,7 @@ import {
   DEFAULT_MODEL_OPTIONS,
   type Direction,
   type ModelOptions,
+  modelOptions,
   type NetworkPolicy,
   type Peer,
   type PortMatch,
@@ -53,10 +54,11 @@ export function policyRanges(cluster: Cluster): IpRange[] {
   return out;
 }
 
-export function analyze(cluster: Cluster, options: ModelOptions = DEFAULT_MODEL_OPTIONS): Analysis {
+export function analyze(cluster: Cluster, partialOptions: Partial<ModelOptions> = DEFAULT_MODEL_OPTIONS): Analysis {
+  const options = modelOptions(partialOptions);
   // 1. Address atoms and pod classes.
   const space = new AddressSpace(policyRanges(cluster));
-  const index = buildClasses(cluster, space);
+  const index = buildClasses(cluster, space, options.hostNetwork === "distinguish");
   const K = index.classes.length;
   const A = space.atoms.length;
   const conns = new ConnTable();

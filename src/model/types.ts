@@ -128,6 +128,24 @@ export interface ModelOptions {
    * and the upstream e2e suite do; `exclude` is netpol-analyzer's convention (ipBlock = outside the cluster).
    */
   readonly ipBlockPods: IpBlockPods;
+  /**
+   * hostNetwork pods (the API leaves their treatment to the plugin, within two choices):
+   * `node` — the plugin cannot tell them from their node: pod and namespace selectors never match
+   * them, and policy does not isolate them; `distinguish` — they are policed like other pods.
+   * Default: `node`, or `distinguish` under `ipBlockPods: "exclude"` (netpol-analyzer's conventions).
+   */
+  readonly hostNetwork: HostNetworkMode;
 }
 
-export const DEFAULT_MODEL_OPTIONS: ModelOptions = Object.freeze({ ipBlockPods: "include" });
+export type HostNetworkMode = "node" | "distinguish";
+
+export const DEFAULT_MODEL_OPTIONS: ModelOptions = Object.freeze({ ipBlockPods: "include", hostNetwork: "node" });
+
+/** Builds complete options from partial ones, applying the documented defaults. */
+export function modelOptions(partial: Partial<ModelOptions> = {}): ModelOptions {
+  const ipBlockPods = partial.ipBlockPods ?? DEFAULT_MODEL_OPTIONS.ipBlockPods;
+  return Object.freeze({
+    ipBlockPods,
+    hostNetwork: partial.hostNetwork ?? (ipBlockPods === "exclude" ? "distinguish" : "node"),
+  });
+}

@@ -1,0 +1,97 @@
+/**
+ * netpol-analyzer's corpus (test/conformance/netpol-analyzer, see its README): every case made of
+ * NetworkPolicies only (no AdminNetworkPolicy/BaselineAdminNetworkPolicy, Ingress or Route objects)
+ * must give the expected connectivity list, compared semantically, with `--ipblock-pods exclude`
+ * (the corpus's convention); the diffs among those cases must match too.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  analyze,
+  buildCluster,
+  clusterPeers,
+  diffConnections,
+  formatConn,
+  formatPeer,
+  listConnections,
+} from "../../src/model/index.js";
+import { loadPaths } from "../../src/parser/index.js";
+import { compareConnlists, parseConnlist, type Row } from "./support/connlist.js";
+
+const DIR = join(import.meta.dirname, "netpol-analyzer");
+const OUT_OF_SCOPE = /["']?kind["']?\s*:\s*["']?(AdminNetworkPolicy|BaselineAdminNetworkPolicy|Ingress|Route)["']?\s*(,|$)/m;
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+export const npOnlyCases = readdirSync(join(DIR, "cases"))
+  .filter((c) => !filesUnder(join(DIR, "cases", c)).some((f) => OUT_OF_SCOPE.test(readFileSync(f, "utf8"))))
+  .sort();
+
+async function analyse(name: string) {
+  const parsed = await loadPaths([join(DIR, "cases", name)]);
+  const { cluster } = buildCluster(parsed.objects);
+  return { parsed, analysis: analyze(cluster, { ipBlockPods: "exclude" }) };
+}
+
+function rowsOf(a: Awaited<ReturnType<typeof analyse>>["analysis"]): Row[] {
+  return listConnections(a, { granularity: "workload", families: [4] }).map((c) => ({
+    src: formatPeer(c.src),
+    dst: formatPeer(c.dst),
+    conn: c.conn,
+  }));
+}
+
+describe("netpol-analyzer corpus: NetworkPolicy-only cases", () => {
+  it("selects the NetworkPolicy-only cases", () => expect(npOnlyCases.length).toBeGreaterThanOrEqual(30));
+
+  for (const name of npOnlyCases) {
+    it(name, async () => {
+      const { parsed, analysis } = await analyse(name);
+      expect(parsed.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toEqual([]);
+      const expected = parseConnlist(readFileSync(join(DIR, "expected", `${name}.txt`), "utf8"));
+      expect(compareConnlists(expected, rowsOf(analysis))).toEqual([]);
+    });
+  }
+});
+
+const diffs = readdirSync(join(DIR, "diff"))
+  .filter((f) => f.endsWith(".meta"))
+  .map((f) => {
+    const meta = readFileSync(join(DIR, "diff", f), "utf8");
+    return {
+      file: f.replace(/\.meta$/, ".txt"),
+      newCase: /^new:\s*(\S+)/m.exec(meta)![1]!,
+      oldCase: /^old:\s*(\S+)/m.exec(meta)![1]!,
+    };
+  })
+  .filter((d) => npOnlyCases.includes(d.newCase) && npOnlyCases.includes(d.oldCase));
+
+describe("netpol-analyzer corpus: diffs", () => {
+  for (const d of diffs) {
+    it(d.file, async () => {
+      const before = (await analyse(d.oldCase)).analysis;
+      const after = (await analyse(d.newCase)).analysis;
+      const list = (a: typeof before) => listConnections(a, { granularity: "workload", families: [4] });
+      const peers = (a: typeof before) => clusterPeers(a, "workload").map((p) => p.ref);
+      const got = diffConnections(list(before), list(after), peers(before), peers(after));
+      // Compare as two connlists: ref1 side and ref2 side of every changed pair, semantically.
+      const text = readFileSync(join(DIR, "diff", d.file), "utf8");
+      const exp = [...text.matchAll(/source: (.*?), destination: (.*?), ref1: (.*?), ref2: (.*?)(?:, workloads-diff-info.*)?$/gm)];
+      const side = (i: 3 | 4) =>
+        parseConnlist(exp.map((m) => `${m[1]} => ${m[2]} : ${m[i]}`).join("\n")).filter((r) => formatConn(r.conn) !== "No Connections");
+      const gotSide = (pick: "old" | "new") =>
+        got
+          .map((g) => ({ src: formatPeer(g.src), dst: formatPeer(g.dst), conn: g[pick] }))
+          .filter((r) => formatConn(r.conn) !== "No Connections");
+      expect(compareConnlists(side(3), gotSide("old"))).toEqual([]);
+      expect(compareConnlists(side(4), gotSide("new"))).toEqual([]);
+      expect(got.length === 0).toBe(exp.length === 0);
+    });
+  }
+});

@@ -1,0 +1,221 @@
+/**
+ * fast-check generators of small, valid clusters. Vocabularies are tiny on purpose so selectors both
+ * hit and miss, named ports sometimes resolve and sometimes do not, and CIDRs nest and overlap.
+ * Everything generated is what the API server would accept (excepts strictly inside their CIDR,
+ * endPort ≥ port, In/NotIn with values, Exists/DoesNotExist without, unique port names per pod),
+ * except the rare selector-less peer `{}`, kept because the model must still treat it as "nothing".
+ */
+import fc from "fast-check";
+import type {
+  LabelSelector,
+  LabelSelectorRequirement,
+  NetworkPolicyPeer,
+  NetworkPolicyPort,
+  NetworkPolicySpec,
+  Protocol,
+} from "../../../src/parser/index.js";
+import type { Case, RawObject, RawPod } from "./case.js";
+
+const NAMESPACES = ["default", "alpha", "beta", "gamma"] as const;
+const PROTOCOLS: readonly Protocol[] = ["TCP", "UDP", "SCTP"];
+const PORT_NAMES = ["http", "dns", "metrics"] as const;
+const PORT_NUMBERS = [53, 80, 443, 8080, 9090] as const;
+
+/** Each CIDR with the excepts strictly inside it that rules may carve out. */
+export const CIDRS: Readonly<Record<string, readonly string[]>> = {
+  "10.0.0.0/24": ["10.0.0.0/25", "10.0.0.128/25", "10.0.0.128/26", "10.0.0.192/27", "10.0.0.5/32"],
+  "10.0.0.0/25": ["10.0.0.0/26", "10.0.0.64/27", "10.0.0.5/32"],
+  "10.0.0.128/26": ["10.0.0.128/27", "10.0.0.160/28", "10.0.0.130/32"],
+  "10.0.0.5/32": [],
+  "0.0.0.0/0": ["10.0.0.0/24", "10.0.0.0/25", "10.0.0.128/26", "192.168.0.0/16", "10.0.0.5/32"],
+  "192.168.0.0/16": ["192.168.1.0/24"],
+  "fd00::/120": ["fd00::80/121", "fd00::/124"],
+  "::/0": ["fd00::/120", "fd00::80/121"],
+};
+
+const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+
+/** Drops undefined-valued keys (so "absent" really is absent, as in YAML). */
+const clean = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+
+function labelsArb(vocab: Readonly<Record<string, readonly string[]>>): fc.Arbitrary<Record<string, string>> {
+  const model: Record<string, fc.Arbitrary<string>> = {};
+  for (const [k, vs] of Object.entries(vocab)) model[k] = fc.constantFrom(...vs);
+  return fc.record(model, { requiredKeys: [] }) as fc.Arbitrary<Record<string, string>>;
+}
+
+function selectorArb(vocab: Readonly<Record<string, readonly string[]>>): fc.Arbitrary<LabelSelector> {
+  const keys = Object.keys(vocab);
+  const values = [...new Set(Object.values(vocab).flat())];
+  const expr: fc.Arbitrary<LabelSelectorRequirement> = fc.oneof(
+    fc.record({
+      key: fc.constantFrom(...keys),
+      operator: fc.constantFrom("In" as const, "NotIn" as const),
+      values: fc.uniqueArray(fc.constantFrom(...values), { minLength: 1, maxLength: 2 }),
+    }),
+    fc.record({ key: fc.constantFrom(...keys), operator: fc.constantFrom("Exists" as const, "DoesNotExist" as const) }),
+  );
+  return fc.oneof(
+    { weight: 2, arbitrary: fc.constant({}) },
+    {
+      weight: 5,
+      arbitrary: fc.record(
+        { matchLabels: labelsArb(vocab), matchExpressions: fc.array(expr, { maxLength: 2 }) },
+        { requiredKeys: [] },
+      ),
+    },
+  );
+}
+
+// Pod labels and the selectors over them; `zone` is a key no pod carries (NotIn/DoesNotExist traps).
+const POD_LABELS = { app: ["a", "b", "c"], tier: ["web", "db", ""] };
+const POD_SELECTOR_VOCAB = { ...POD_LABELS, zone: ["a", "web"] };
+const NS_LABELS = { team: ["x", "y"], env: ["prod", "dev"] };
+const NS_SELECTOR_VOCAB = { ...NS_LABELS, "kubernetes.io/metadata.name": ["default", "alpha", "beta"] };
+
+const podSelector = selectorArb(POD_SELECTOR_VOCAB);
+const nsSelector = selectorArb(NS_SELECTOR_VOCAB);
+
+const ipBlockArb = fc
+  .constantFrom(...Object.keys(CIDRS))
+  .chain((cidr) =>
+    fc.record(
+      { cidr: fc.constant(cidr), except: fc.subarray([...CIDRS[cidr]!]) },
+      { requiredKeys: ["cidr"] },
+    ),
+  );
+
+const peerArb: fc.Arbitrary<NetworkPolicyPeer> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ podSelector }) },
+  { weight: 3, arbitrary: fc.record({ namespaceSelector: nsSelector }) },
+  { weight: 3, arbitrary: fc.record({ podSelector, namespaceSelector: nsSelector }) },
+  { weight: 4, arbitrary: fc.record({ ipBlock: ipBlockArb }) },
+  { weight: 1, arbitrary: fc.constant({}) },
+);
+
+const portNumber = fc.oneof(
+  { weight: 5, arbitrary: fc.constantFrom(...PORT_NUMBERS, 1, 65535) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 65535 }) },
+);
+
+const portArb: fc.Arbitrary<NetworkPolicyPort> = fc.oneof(
+  fc.record({ protocol: fc.constantFrom(...PROTOCOLS) }),
+  fc.record({ protocol: opt(fc.constantFrom(...PROTOCOLS)), port: portNumber }),
+  fc
+    .record({
+      protocol: opt(fc.constantFrom(...PROTOCOLS)),
+      port: portNumber,
+      delta: fc.constantFrom(0, 1, 10, 1000, 70000),
+    })
+    .map(({ delta, ...p }) => ({ ...p, endPort: Math.min(65535, p.port + delta) })),
+  fc.record({ protocol: opt(fc.constantFrom(...PROTOCOLS)), port: fc.constantFrom(...PORT_NAMES, "nosuch") }),
+);
+
+/** absent | [] | some items */
+const listArb = <T>(item: fc.Arbitrary<T>) =>
+  opt(fc.oneof({ weight: 1, arbitrary: fc.constant([] as T[]) }, { weight: 4, arbitrary: fc.array(item, { minLength: 1, maxLength: 3 }) }));
+
+const ingressRule = fc.record({ from: listArb(peerArb), ports: listArb(portArb) }, { requiredKeys: [] });
+const egressRule = fc.record({ to: listArb(peerArb), ports: listArb(portArb) }, { requiredKeys: [] });
+
+const specArb: fc.Arbitrary<NetworkPolicySpec> = fc.record({
+  podSelector,
+  policyTypes: opt(
+    fc.constantFrom<("Ingress" | "Egress")[]>(["Ingress"], ["Egress"], ["Ingress", "Egress"], ["Egress", "Ingress"]),
+  ),
+  ingress: opt(fc.array(ingressRule, { maxLength: 3 })),
+  egress: opt(fc.array(egressRule, { maxLength: 3 })),
+});
+
+const v4 = fc.oneof(
+  fc.constantFrom(0, 1, 5, 6, 64, 127, 128, 130, 160, 191, 192, 255),
+  fc.integer({ min: 0, max: 255 }),
+).map((n) => `10.0.0.${n}`);
+const v6 = fc.oneof(fc.constantFrom(0, 1, 0x7f, 0x80, 0xff), fc.integer({ min: 0, max: 0x1ff })).map((n) => `fd00::${n.toString(16)}`);
+
+const containerPort = fc.record(
+  { name: fc.constantFrom(...PORT_NAMES), protocol: fc.constantFrom(...PROTOCOLS), containerPort: fc.constantFrom(...PORT_NUMBERS) },
+  { requiredKeys: ["containerPort"] },
+);
+
+const podArb = fc.record({
+  ns: fc.nat(),
+  labels: labelsArb(POD_LABELS),
+  containers: fc.array(fc.array(containerPort, { maxLength: 3 }), { minLength: 1, maxLength: 2 }),
+  ips: fc.oneof(
+    { weight: 1, arbitrary: fc.constant([] as string[]) },
+    { weight: 5, arbitrary: v4.map((a) => [a]) },
+    { weight: 1, arbitrary: fc.tuple(v4, v6).map((t) => [...t]) },
+    { weight: 1, arbitrary: v6.map((a) => [a]) },
+  ),
+  onlyPodIP: fc.boolean(),
+  hostNetwork: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+});
+
+export const caseArb: fc.Arbitrary<Case> = fc
+  .record({
+    namespaces: fc.uniqueArray(
+      fc.record({ name: fc.constantFrom(...NAMESPACES), labels: labelsArb(NS_LABELS), explicit: fc.boolean() }),
+      { minLength: 1, maxLength: 4, selector: (n) => n.name },
+    ),
+    pods: fc.array(podArb, { minLength: 1, maxLength: 8 }),
+    policies: fc.array(fc.record({ ns: fc.nat(), spec: specArb }), { maxLength: 5 }),
+    probeIps: fc.array(
+      fc.oneof(
+        v4,
+        v6,
+        fc.integer({ min: 0, max: 0xffffffff }).map((n) => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join(".")),
+      ),
+      { maxLength: 3 },
+    ),
+    probePort: fc.integer({ min: 1, max: 65535 }),
+  })
+  .map(({ namespaces, pods, policies, probeIps, probePort }): Case => {
+    const nsName = (i: number) => namespaces[i % namespaces.length]!.name;
+    const objects: RawObject[] = [];
+    for (const n of namespaces)
+      if (n.explicit) objects.push({ kind: "Namespace", apiVersion: "v1", metadata: { name: n.name, labels: n.labels } });
+    pods.forEach((p, i) => objects.push(podObject(`p${i}`, nsName(p.ns), p)));
+    policies.forEach((p, i) =>
+      objects.push({
+        kind: "NetworkPolicy",
+        apiVersion: "networking.k8s.io/v1",
+        metadata: { name: `np${i}`, namespace: nsName(p.ns) },
+        spec: p.spec,
+      }),
+    );
+    return clean({ objects, probeIps, probePorts: [probePort] });
+  });
+
+function podObject(
+  name: string,
+  namespace: string,
+  p: { labels: Record<string, string>; containers: { name?: string; protocol?: Protocol; containerPort: number }[][]; ips: string[]; onlyPodIP: boolean; hostNetwork: boolean },
+): RawPod {
+  // Container port names are unique within a pod (API validation): later duplicates lose their name.
+  const names = new Set<string>();
+  const containers = p.containers.map((ports, ci) => ({
+    name: `c${ci}`,
+    ports: ports.map((cp) => {
+      if (cp.name === undefined || !names.has(cp.name)) {
+        if (cp.name) names.add(cp.name);
+        return cp;
+      }
+      const { name: _dup, ...rest } = cp;
+      return rest;
+    }),
+  }));
+  const status =
+    p.ips.length === 0
+      ? undefined
+      : p.onlyPodIP
+        ? { podIP: p.ips[0] }
+        : { podIP: p.ips[0], podIPs: p.ips.map((ip) => ({ ip })) };
+  return {
+    kind: "Pod",
+    apiVersion: "v1",
+    metadata: { name, namespace, labels: p.labels },
+    spec: { containers, ...(p.hostNetwork ? { hostNetwork: true } : {}) },
+    ...(status ? { status } : {}),
+  };
+}
