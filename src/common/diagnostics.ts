@@ -30,11 +30,14 @@ export const DIAGNOSTIC_CODES = {
   NP2011: "protocol not supported by NetworkPolicy",
   NP2012: "duplicate object: a later definition replaces an earlier one",
   NP2013: "invalid object name or namespace",
+  NP2014: "invalid NetworkPolicy peer (empty, or ipBlock combined with a selector)",
   // --- model ---
   NP3001: "pod belongs to an unknown or implied namespace",
   NP3002: "hostNetwork pod: NetworkPolicy does not select it",
   NP3003: "named port not defined on any selected pod",
   NP3004: "ICMP and other non-port protocols are outside NetworkPolicy's defined behaviour",
+  NP3005: "domainNames peer cannot be resolved statically",
+  NP3006: "cluster policies of one tier share a priority: their order is implementation-defined",
   // --- usage ---
   NP9001: "invalid command-line usage",
   NP9002: "unknown peer name",

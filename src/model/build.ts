@@ -5,8 +5,10 @@
  */
 import { type Diagnostic, diagnostic } from "../common/index.js";
 import type {
+  ClusterPolicyObject,
   ContainerPort,
   K8sObject,
+  NodeObject,
   NetworkPolicyObject,
   NetworkPolicyPeer,
   NetworkPolicyPort,
@@ -14,8 +16,13 @@ import type {
   PodSpec,
   WorkloadObject,
 } from "../parser/index.js";
+import { WORKLOAD_KINDS } from "../parser/index.js";
 import { type IpAddress, parseCidr, parseIp } from "./addresses.js";
-import type { Cluster, NamedPort, Namespace, NetworkPolicy, Peer, Pod, PortMatch, Rule, Workload } from "./types.js";
+import { compileClusterPolicy, nodeFromObject } from "./build-tiers.js";
+import type { Cluster, ClusterPolicy, NamedPort, Namespace, NetworkPolicy, Peer, Pod, PortMatch, Rule, Workload } from "./types.js";
+
+/** What the model reads: the parser's validated objects. */
+export type ModelInput = K8sObject | ClusterPolicyObject | NodeObject;
 
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 const DEFAULT_NAMESPACE = "default";
@@ -25,7 +32,7 @@ export interface BuildResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export function buildCluster(objects: readonly K8sObject[]): BuildResult {
+export function buildCluster(objects: readonly ModelInput[]): BuildResult {
   const diagnostics: Diagnostic[] = [];
   const namespaces = new Map<string, Namespace>();
   const pods: Pod[] = [];
@@ -46,11 +53,19 @@ export function buildCluster(objects: readonly K8sObject[]): BuildResult {
   // 2. Pods, from Pod objects and from workload templates.
   for (const o of objects) {
     if (o.kind === "Pod") pods.push(podFromObject(o));
-    else if (o.kind !== "Namespace" && o.kind !== "NetworkPolicy") pods.push(...podsFromWorkload(o));
+    else if (isWorkload(o)) pods.push(...podsFromWorkload(o));
   }
 
-  // 3. Policies.
-  for (const o of objects) if (o.kind === "NetworkPolicy") policies.push(compileNetworkPolicy(o));
+  // 3. Policies of every tier, and the Nodes that `nodes` peers select.
+  const clusterPolicies: ClusterPolicy[] = [];
+  for (const o of objects) {
+    if (o.kind === "NetworkPolicy") policies.push(compileNetworkPolicy(o));
+    else if (isClusterPolicy(o)) {
+      const p = compileClusterPolicy(o, diagnostics);
+      if (p) clusterPolicies.push(p);
+    }
+  }
+  const nodes = objects.filter((o): o is NodeObject => o.kind === "Node").map(nodeFromObject);
 
   // 4. Namespaces implied by objects that live in them.
   const implied = (ns: string) => {
@@ -75,9 +90,44 @@ export function buildCluster(objects: readonly K8sObject[]): BuildResult {
       pods: sortedPods,
       workloads: groupWorkloads(sortedPods),
       policies: policies.sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.ref.name, b.ref.name)),
+      clusterPolicies: orderTiers(clusterPolicies, diagnostics),
+      nodes: nodes.sort((a, b) => cmp(a.name, b.name)),
     },
     diagnostics,
   };
+}
+
+function isWorkload(o: ModelInput): o is WorkloadObject {
+  return (WORKLOAD_KINDS as readonly string[]).includes(o.kind);
+}
+
+function isClusterPolicy(o: ModelInput): o is ClusterPolicyObject {
+  return o.kind === "ClusterNetworkPolicy" || o.kind === "AdminNetworkPolicy" || o.kind === "BaselineAdminNetworkPolicy";
+}
+
+/**
+ * Evaluation order within each tier: lower priority first; equal priorities (left to the
+ * implementation by the API) are ordered by kind then name, and reported.
+ */
+function orderTiers(list: ClusterPolicy[], diagnostics: Diagnostic[]): ClusterPolicy[] {
+  const sorted = [...list].sort(
+    (a, b) =>
+      cmp(a.tier, b.tier) || a.priority - b.priority || cmp(a.ref.kind, b.ref.kind) || cmp(a.ref.name, b.ref.name),
+  );
+  for (let i = 1; i < sorted.length; i++) {
+    const a = sorted[i - 1]!;
+    const b = sorted[i]!;
+    if (a.tier === b.tier && a.priority === b.priority && a.tier === "admin")
+      diagnostics.push(
+        diagnostic(
+          "NP3006",
+          "warning",
+          `${a.ref.kind} ${a.ref.name} and ${b.ref.kind} ${b.ref.name} both have priority ${a.priority} in the ${a.tier} tier: netpolc evaluates ${a.ref.name} first (by name); a dataplane may not`,
+          { source: b.source, hint: "give every policy of a tier a distinct priority" },
+        ),
+      );
+  }
+  return sorted;
 }
 
 function cmp(a: string, b: string): number {

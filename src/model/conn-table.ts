@@ -3,7 +3,7 @@
  * few distinct connection sets, so cells hold small integer ids and set algebra is memoised per pair
  * of ids. One table per analysis (no global state).
  */
-import { ALL_CONN, type ConnSet, connIntersect, connKey, connUnion, EMPTY_CONN } from "./ports.js";
+import { ALL_CONN, type ConnSet, connIntersect, connKey, connSubtract, connUnion, EMPTY_CONN } from "./ports.js";
 
 export const EMPTY_ID = 0;
 export const ALL_ID = 1;
@@ -13,6 +13,7 @@ export class ConnTable {
   private readonly ids = new Map<string, number>();
   private readonly unions = new Map<number, number>();
   private readonly intersections = new Map<number, number>();
+  private readonly differences = new Map<number, number>();
 
   constructor() {
     this.intern(EMPTY_CONN);
@@ -58,6 +59,19 @@ export class ConnTable {
     if (r === undefined) {
       r = this.intern(connIntersect(this.sets[a]!, this.sets[b]!));
       this.intersections.set(key, r);
+    }
+    return r;
+  }
+
+  /** a minus b. */
+  subtract(a: number, b: number): number {
+    if (a === EMPTY_ID || b === EMPTY_ID) return a;
+    if (a === b || b === ALL_ID) return EMPTY_ID;
+    const key = a * 0x100000 + b;
+    let r = this.differences.get(key);
+    if (r === undefined) {
+      r = this.intern(connSubtract(this.sets[a]!, this.sets[b]!));
+      this.differences.set(key, r);
     }
     return r;
   }

@@ -17,17 +17,17 @@ import { BitSet } from "./bitset.js";
 import { buildClasses, type ClassIndex, type PodClass } from "./classes.js";
 import { ALL_ID, ConnTable, EMPTY_ID } from "./conn-table.js";
 import { ALL_CONN, allOf, type ConnSet, connUnion, EMPTY_CONN, range } from "./ports.js";
-import { assertNever } from "./selectors.js";
+import { assertNever, matches } from "./selectors.js";
 import {
   type Cluster,
   DEFAULT_MODEL_OPTIONS,
   type Direction,
   type ModelOptions,
   modelOptions,
-  type NetworkPolicy,
   type Peer,
   type PortMatch,
   type Rule,
+  type TierRule,
 } from "./types.js";
 
 export interface Analysis {
@@ -45,12 +45,12 @@ export interface Analysis {
   isolated(classIndex: number, direction: Direction): boolean;
 }
 
-/** Every CIDR and except of every policy: the cuts of the address space. */
+/** Every CIDR and except of every policy, and every Node address: the cuts of the address space. */
 export function policyRanges(cluster: Cluster): IpRange[] {
   const out: IpRange[] = [];
-  for (const p of cluster.policies)
-    for (const r of [...p.ingress, ...p.egress])
-      for (const peer of r.peers) if (peer.kind === "ipBlock") out.push(peer.cidr, ...peer.except);
+  const rules = [...cluster.policies, ...cluster.clusterPolicies].flatMap((p): readonly Rule[] => [...p.ingress, ...p.egress]);
+  for (const r of rules) for (const peer of r.peers) if (peer.kind === "ipBlock") out.push(peer.cidr, ...peer.except);
+  for (const n of cluster.nodes) for (const a of n.addresses) out.push({ family: a.family, lo: a.value, hi: a.value });
   return out;
 }
 
@@ -62,20 +62,21 @@ export function analyze(cluster: Cluster, partialOptions: Partial<ModelOptions> 
   const K = index.classes.length;
   const A = space.atoms.length;
   const conns = new ConnTable();
-  const compiler = new RuleCompiler(index, space, conns, options, K, A);
+  const compiler = new RuleCompiler(cluster, index, space, conns, options, K, A);
 
   // 2. Subjects of each policy, then groups per direction.
-  const subjects = cluster.policies.map((p) => index.select({ kind: "same", namespace: p.namespace }, p.podSelector));
-  const egress = buildDirection("egress", cluster.policies, subjects, index, compiler, K + A, conns);
-  const ingress = buildDirection("ingress", cluster.policies, subjects, index, compiler, K + A, conns);
+  const subjects: Subjects = {
+    np: cluster.policies.map((p) => index.select({ kind: "same", namespace: p.namespace }, p.podSelector)),
+    tiers: cluster.clusterPolicies.map((p) => index.select({ kind: "selector", selector: p.subject.namespaces }, p.subject.pods)),
+  };
+  const egress = buildDirection("egress", cluster, subjects, index, compiler, K + A);
+  const ingress = buildDirection("ingress", cluster, subjects, index, compiler, K + A);
 
   // 3. Cells: one memoised intersection of a row and a column.
   const connId = (src: number, dst: number): number => {
     const e = src < K ? egress.vectorOf(src) : undefined;
     const i = dst < K ? ingress.vectorOf(dst) : undefined;
-    const eid = src < K ? (e ? e[dst]! : ALL_ID) : ALL_ID;
-    const iid = dst < K ? (i ? i[src]! : ALL_ID) : ALL_ID;
-    return conns.intersect(eid, iid);
+    return conns.intersect(e ? e[dst]! : ALL_ID, i ? i[src]! : ALL_ID);
   };
   return {
     cluster,
@@ -90,47 +91,77 @@ export function analyze(cluster: Cluster, partialOptions: Partial<ModelOptions> 
   };
 }
 
+interface Subjects {
+  readonly np: readonly BitSet[];
+  readonly tiers: readonly BitSet[];
+}
+
 interface DirectionTable {
-  /** The class's vector, or undefined when the class is not isolated in this direction. */
+  /** The class's vector, or undefined when no policy of any tier affects it in this direction. */
   vectorOf(classIndex: number): Int32Array | undefined;
+}
+
+/** The policies affecting one class in one direction, by tier, in evaluation order. */
+interface Selection {
+  readonly admin: readonly number[];
+  readonly np: readonly number[];
+  readonly baseline: readonly number[];
 }
 
 function buildDirection(
   direction: Direction,
-  policies: readonly NetworkPolicy[],
-  subjects: readonly BitSet[],
+  cluster: Cluster,
+  subjects: Subjects,
   index: ClassIndex,
   compiler: RuleCompiler,
   width: number,
-  conns: ConnTable,
 ): DirectionTable {
   const K = index.classes.length;
-  const selecting: number[][] = Array.from({ length: K }, () => []);
-  policies.forEach((p, pi) => {
-    if (p.isolates[direction]) subjects[pi]!.forEach((c) => selecting[c]!.push(pi));
+  const sel = Array.from({ length: K }, () => ({ admin: [] as number[], np: [] as number[], baseline: [] as number[] }));
+  cluster.policies.forEach((p, pi) => {
+    if (p.isolates[direction]) subjects.np[pi]!.forEach((c) => sel[c]!.np.push(pi));
+  });
+  // "CNPs with no ingress rules do not affect ingress traffic" (likewise egress).
+  cluster.clusterPolicies.forEach((p, pi) => {
+    if (p[direction].length > 0) subjects.tiers[pi]!.forEach((c) => sel[c]![p.tier].push(pi));
   });
   const groupOf = new Int32Array(K).fill(-1);
   const vectors: Int32Array[] = [];
   const groups = new Map<string, number>();
   for (let c = 0; c < K; c++) {
-    const list = selecting[c]!;
-    if (list.length === 0) continue;
-    const rules = list.flatMap((pi) => policies[pi]![direction]);
+    const s = sel[c]!;
+    if (s.admin.length + s.np.length + s.baseline.length === 0) continue;
+    const rules = rulesOf(cluster, s, direction);
     // Ingress rules with named ports resolve against the destination (this class): the group key
     // includes its named ports then. Egress rules resolve against each destination, in the vector.
     const cls = index.classes[c]!;
-    const named = direction === "ingress" && rules.some((r) => r.ports.some((m) => m.kind === "named"));
-    const key = named ? `${list.join(",")}#${cls.portsKey}` : list.join(",");
+    const named =
+      direction === "ingress" && [...rules.admin, ...rules.np, ...rules.baseline].some((r) => r.ports.some((m) => m.kind === "named"));
+    const key = `${s.admin.join(",")}|${s.np.join(",")}|${s.baseline.join(",")}${named ? `#${cls.portsKey}` : ""}`;
     let g = groups.get(key);
     if (g === undefined) {
       g = vectors.length;
       groups.set(key, g);
-      vectors.push(direction === "egress" ? compiler.egressRow(rules, width) : compiler.ingressColumn(rules, cls, width));
+      vectors.push(compiler.tierVector(direction, rules, s.np.length > 0, cls, width));
     }
     groupOf[c] = g;
   }
-  void conns;
   return { vectorOf: (c) => (groupOf[c]! < 0 ? undefined : vectors[groupOf[c]!]) };
+}
+
+export interface TierRules {
+  readonly admin: readonly TierRule[];
+  readonly np: readonly Rule[];
+  readonly baseline: readonly TierRule[];
+}
+
+function rulesOf(cluster: Cluster, s: Selection, direction: Direction): TierRules {
+  const tier = (list: readonly number[]) => list.flatMap((pi) => cluster.clusterPolicies[pi]![direction]);
+  return {
+    admin: tier(s.admin),
+    np: s.np.flatMap((pi) => cluster.policies[pi]![direction]),
+    baseline: tier(s.baseline),
+  };
 }
 
 /** Compiles rules' peers to endpoint sets and ports to connection ids, with caches. */
@@ -141,6 +172,7 @@ class RuleCompiler {
   private readonly allAtoms: number[];
 
   constructor(
+    private readonly cluster: Cluster,
     private readonly index: ClassIndex,
     private readonly space: AddressSpace,
     private readonly conns: ConnTable,
@@ -150,6 +182,70 @@ class RuleCompiler {
   ) {
     this.allClasses = BitSet.full(K);
     this.allAtoms = Array.from({ length: A }, (_, i) => i);
+  }
+
+  /**
+   * The vector of one group: for each endpoint, the connections the direction allows.
+   * Admin rules first-match in order (accept / deny / pass); what they leave or pass goes to the
+   * NetworkPolicy tier when a NetworkPolicy isolates the class, else to Baseline rules, and what
+   * those leave is allowed by default.
+   */
+  tierVector(direction: Direction, rules: TierRules, npIsolated: boolean, cls: PodClass, width: number): Int32Array {
+    const c = this.conns;
+    const np = npIsolated
+      ? direction === "egress"
+        ? this.egressRow(rules.np, width)
+        : this.ingressColumn(rules.np, cls, width)
+      : undefined;
+    if (rules.admin.length === 0 && rules.baseline.length === 0 && np) return np;
+    const allowed = new Int32Array(width).fill(EMPTY_ID);
+    // 1. Admin tier: `rest` is what no Accept or Deny decided (unmatched or passed).
+    const rest = this.firstMatch(direction, rules.admin, cls, width, allowed);
+    // 2. NetworkPolicy tier decides everything left for classes it isolates.
+    if (np) {
+      for (let e = 0; e < width; e++) allowed[e] = c.union(allowed[e]!, c.intersect(rest[e]!, np[e]!));
+      return allowed;
+    }
+    // 3. Baseline tier, then default allow for what is still undecided.
+    const left = this.firstMatch(direction, rules.baseline, cls, width, allowed, rest);
+    for (let e = 0; e < width; e++) allowed[e] = c.union(allowed[e]!, left[e]!);
+    return allowed;
+  }
+
+  /**
+   * First-match evaluation of tier rules in order. Accepted connections are added to `allowed`;
+   * returns per endpoint what was neither accepted nor denied (passed or unmatched).
+   */
+  private firstMatch(
+    direction: Direction,
+    rules: readonly TierRule[],
+    cls: PodClass,
+    width: number,
+    allowed: Int32Array,
+    start?: Int32Array,
+  ): Int32Array {
+    const c = this.conns;
+    const undecided = start ? Int32Array.from(start) : new Int32Array(width).fill(ALL_ID);
+    if (rules.length === 0) return undecided;
+    const passed = new Int32Array(width).fill(EMPTY_ID);
+    for (const r of rules) {
+      const ingressPorts = direction === "ingress" ? this.portsId(r.ports, cls) : EMPTY_ID;
+      const apply = (e: number, ports: number) => {
+        const hit = c.intersect(undecided[e]!, ports);
+        if (hit === EMPTY_ID) return;
+        undecided[e] = c.subtract(undecided[e]!, hit);
+        if (r.action === "accept") allowed[e] = c.union(allowed[e]!, hit);
+        else if (r.action === "pass") passed[e] = c.union(passed[e]!, hit);
+      };
+      for (const peer of r.peers) {
+        const m = this.peer(peer);
+        m.classes.forEach((e) => apply(e, direction === "ingress" ? ingressPorts : this.portsId(r.ports, this.index.classes[e])));
+        const external = direction === "ingress" ? ingressPorts : this.portsId(r.ports, undefined);
+        for (const a of m.atoms) apply(this.K + a, external);
+      }
+    }
+    for (let e = 0; e < width; e++) undecided[e] = c.union(undecided[e]!, passed[e]!);
+    return undecided;
   }
 
   egressRow(rules: readonly Rule[], width: number): Int32Array {
@@ -198,17 +294,30 @@ class RuleCompiler {
         break;
       case "ipBlock": {
         const excluded = new Set(p.except.flatMap((e) => this.space.atomsIn(e)));
-        const atoms = this.space.atomsIn(p.cidr).filter((a) => !excluded.has(a));
-        const classes =
-          this.options.ipBlockPods === "include" ? this.index.classesInAtoms(atoms) : new BitSet(this.K);
-        m = { classes, atoms };
+        m = this.addresses(this.space.atomsIn(p.cidr).filter((a) => !excluded.has(a)));
         break;
       }
+      case "nodes": {
+        const atoms = this.cluster.nodes
+          .filter((n) => matches(p.selector, n.labels))
+          .flatMap((n) => n.addresses.map((ip) => this.space.atomOf(ip)));
+        m = this.addresses([...new Set(atoms)].sort((a, b) => a - b));
+        break;
+      }
+      case "domainNames":
+        m = { classes: new BitSet(this.K), atoms: [] };
+        break;
       default:
         return assertNever(p);
     }
     this.peerCache.set(p, m);
     return m;
+  }
+
+  /** Atoms, plus the pods whose IPs lie in them when addresses match pods (`ipBlockPods`). */
+  private addresses(atoms: readonly number[]): { classes: BitSet; atoms: readonly number[] } {
+    const classes = this.options.ipBlockPods === "include" ? this.index.classesInAtoms(atoms) : new BitSet(this.K);
+    return { classes, atoms };
   }
 
   /** The connection set a rule's ports allow towards a destination class (undefined: an address). */
@@ -243,7 +352,7 @@ export function resolvePorts(ports: readonly PortMatch[], dst: Pick<PodClass, "p
         break;
       case "named":
         for (const p of dst?.ports ?? [])
-          if (p.name === m.name && p.protocol === m.protocol) out = connUnion(out, range(p.protocol, p.port));
+          if (p.name === m.name && (m.anyProtocol || p.protocol === m.protocol)) out = connUnion(out, range(p.protocol, p.port));
         break;
       default:
         return assertNever(m);

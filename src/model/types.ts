@@ -75,14 +75,19 @@ export type NamespaceScope =
 export type Peer =
   | { readonly kind: "any" }
   | { readonly kind: "pods"; readonly namespaces: NamespaceScope; readonly pods: LabelSelector; readonly source: SourceRef }
-  | { readonly kind: "ipBlock"; readonly cidr: IpRange; readonly except: readonly IpRange[]; readonly source: SourceRef };
+  | { readonly kind: "ipBlock"; readonly cidr: IpRange; readonly except: readonly IpRange[]; readonly source: SourceRef }
+  /** Cluster policies only: the addresses of the Nodes whose labels match. */
+  | { readonly kind: "nodes"; readonly selector: LabelSelector; readonly source: SourceRef }
+  /** Cluster policies only: DNS names cannot be resolved statically; matches no known address. */
+  | { readonly kind: "domainNames"; readonly names: readonly string[]; readonly source: SourceRef };
 
 /** One entry of a rule's ports list; `all` stands for an absent or empty list. */
 export type PortMatch =
   | { readonly kind: "all" }
   | { readonly kind: "protocol"; readonly protocol: Protocol }
   | { readonly kind: "range"; readonly protocol: Protocol; readonly from: number; readonly to: number }
-  | { readonly kind: "named"; readonly protocol: Protocol; readonly name: string };
+  /** `anyProtocol`: cluster policies' named ports match the container port of any protocol. */
+  | { readonly kind: "named"; readonly protocol: Protocol; readonly name: string; readonly anyProtocol?: boolean };
 
 export type Direction = "ingress" | "egress";
 
@@ -109,14 +114,62 @@ export interface NetworkPolicy {
   readonly source: SourceRef;
 }
 
-/** Policies of every tier (cluster tiers are added by the tier engine). */
-export type Policy = NetworkPolicy;
+/**
+ * Tier actions (ClusterNetworkPolicy v1alpha2; v1alpha1's Allow is Accept):
+ * | action | meaning in its direction                                                      |
+ * |--------|-------------------------------------------------------------------------------|
+ * | accept | allowed; no later rule of this direction (any tier) is consulted              |
+ * | deny   | dropped; nothing later is consulted                                           |
+ * | pass   | skip the rest of this tier; the next tier decides (Admin → NetworkPolicy →    |
+ * |        | Baseline → default allow)                                                     |
+ * Each direction is evaluated on its own: an egress Accept still needs the destination's ingress.
+ */
+export type TierAction = "accept" | "deny" | "pass";
+
+export type Tier = "admin" | "baseline";
+
+export interface TierRule extends Rule {
+  readonly action: TierAction;
+  readonly name?: string | undefined;
+}
+
+/**
+ * A ClusterNetworkPolicy (or v1alpha1 AdminNetworkPolicy / BaselineAdminNetworkPolicy) after
+ * normalisation. Subject `namespaces: S` is written as `{namespaces: S, pods: {}}`.
+ */
+export interface ClusterPolicy {
+  readonly tier: Tier;
+  readonly ref: ObjectRef;
+  /** Lower first. Baseline v1alpha1 policies have none (0). */
+  readonly priority: number;
+  readonly subject: { readonly namespaces: LabelSelector; readonly pods: LabelSelector };
+  readonly ingress: readonly TierRule[];
+  readonly egress: readonly TierRule[];
+  readonly source: SourceRef;
+}
+
+export type Policy = NetworkPolicy | ClusterPolicy;
+
+export interface Node {
+  readonly name: string;
+  readonly labels: Labels;
+  readonly addresses: readonly IpAddress[];
+  readonly source: SourceRef;
+}
 
 export interface Cluster {
   readonly namespaces: readonly Namespace[];
   readonly pods: readonly Pod[];
   readonly workloads: readonly Workload[];
-  readonly policies: readonly Policy[];
+  /** NetworkPolicies (the middle tier). */
+  readonly policies: readonly NetworkPolicy[];
+  /**
+   * Admin and Baseline tier policies, each tier sorted by evaluation order: priority, then name
+   * (the API leaves equal priorities to the implementation; netpolc orders them by name, and
+   * reports ties).
+   */
+  readonly clusterPolicies: readonly ClusterPolicy[];
+  readonly nodes: readonly Node[];
 }
 
 export type IpBlockPods = "include" | "exclude";

@@ -1,1 +1,2 @@
 export * from "./k8s.js";
+export * from "./k8s-cluster-policy.js";
