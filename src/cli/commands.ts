@@ -9,6 +9,7 @@ import {
   clusterPeers,
   modelOptions as buildModelOptions,
   diffConnections,
+  explainPair,
   EMPTY_ID,
   formatConn,
   formatPeer,
@@ -21,6 +22,7 @@ import {
 import type { Granularity } from "../model/index.js";
 import { type DiffFormat, type ListFormat, renderDiff, renderList } from "./formats.js";
 import { EXIT, reportDiagnostics, writeOut } from "./io.js";
+import { explanationJson, explanationText } from "./explain-text.js";
 import { loadAndAnalyze } from "./pipeline.js";
 import { resolvePeer } from "./resolve.js";
 
@@ -44,17 +46,24 @@ async function load(paths: readonly string[], o: CommonOptions) {
 
 export async function runList(
   paths: string[],
-  o: CommonOptions & { output: ListFormat; granularity: Granularity; focus?: string; focusDirection?: "ingress" | "egress" },
+  o: CommonOptions & {
+    output: ListFormat;
+    granularity: Granularity;
+    focus?: string;
+    focusDirection?: "ingress" | "egress";
+    explain?: boolean;
+  },
 ): Promise<void> {
   const { analysis, errors } = await load(paths, o);
   const rows = listConnections(analysis, { granularity: o.granularity, focus: o.focus, focusDirection: o.focusDirection });
-  writeOut(renderList(rows, o.output));
+  if (o.explain) writeOut(renderExplainedList(analysis, rows, o.granularity, o.output));
+  else writeOut(renderList(rows, o.output));
   process.exitCode = errors ? EXIT.invalid : EXIT.ok;
 }
 
 export async function runEval(
   paths: string[],
-  o: CommonOptions & { from: string; to: string; port?: string; protocol: string; output: "text" | "json" },
+  o: CommonOptions & { from: string; to: string; port?: string; protocol: string; output: "text" | "json"; explain?: boolean },
 ): Promise<void> {
   const { analysis: a, errors } = await load(paths, o);
   const src = resolvePeer(a, o.from);
@@ -82,20 +91,30 @@ export async function runEval(
   const protocol = o.protocol.toUpperCase() as Protocol;
   const allowed = port !== undefined ? connContains(conn, protocol, port) : !connIsEmpty(conn);
   const query = port !== undefined ? `${protocol}/${port}` : undefined;
+  const explanations = o.explain && !self ? src.endpoints.flatMap((s) => dst.endpoints.map((d) => explainPair(a, s, d))) : [];
   if (o.output === "json") {
     writeOut(
       JSON.stringify(
-        { src: formatPeer(src.ref), dst: formatPeer(dst.ref), ...(query ? { query } : {}), allowed, conn: formatConn(conn) },
+        {
+          src: formatPeer(src.ref),
+          dst: formatPeer(dst.ref),
+          ...(query ? { query } : {}),
+          allowed,
+          conn: formatConn(conn),
+          ...(o.explain ? { explanation: explanations.map(explanationJson) } : {}),
+        },
         null,
         2,
       ),
     );
   } else {
     const verdict = allowed ? "allowed" : "denied";
-    writeOut(
-      `${verdict}${query ? ` ${query}` : ""}: ${formatPeer(src.ref)} => ${formatPeer(dst.ref)}\n` +
-        `allowed connections: ${formatConn(conn)}${self ? " (a pod may always reach itself)" : ""}`,
-    );
+    const lines = [
+      `${verdict}${query ? ` ${query}` : ""}: ${formatPeer(src.ref)} => ${formatPeer(dst.ref)}`,
+      `allowed connections: ${formatConn(conn)}${self ? " (a pod may always reach itself)" : ""}`,
+    ];
+    for (const e of explanations) lines.push(...explanationText(e, formatPeer(src.ref), formatPeer(dst.ref)));
+    writeOut(lines.join("\n"));
   }
   process.exitCode = errors ? EXIT.invalid : allowed ? EXIT.ok : EXIT.finding;
 }
@@ -114,4 +133,43 @@ export async function runDiff(
   const diffs = diffConnections(list(before.analysis), list(after.analysis), peers(before.analysis), peers(after.analysis));
   writeOut(renderDiff(diffs, o.output));
   process.exitCode = before.errors || after.errors ? EXIT.invalid : diffs.length > 0 ? EXIT.finding : EXIT.ok;
+}
+
+/** A listing with each row followed by its explanation (connlist text) or carrying it (json). */
+function renderExplainedList(
+  a: Parameters<typeof explainPair>[0],
+  rows: readonly Connection[],
+  granularity: Granularity,
+  format: ListFormat,
+): string {
+  const endpointsOf = (p: Connection["src"]): number[] => {
+    if (p.kind === "external") return [a.classCount + a.space.atomOf({ family: p.range.family, value: p.range.lo })];
+    if (p.kind === "pod") return [a.index.classOfPod[a.cluster.pods.findIndex((x) => x.namespace === p.namespace && x.name === p.name)]!];
+    const w = a.cluster.workloads.find((x) => x.namespace === p.namespace && x.name === p.name && x.kind === p.workloadKind)!;
+    return [...new Set(w.pods.map((i) => a.index.classOfPod[i]!))];
+  };
+  void granularity;
+  const explained = rows.map((r) => ({
+    r,
+    e: endpointsOf(r.src).flatMap((s) => endpointsOf(r.dst).map((d) => explainPair(a, s, d))),
+  }));
+  if (format === "json")
+    return JSON.stringify(
+      explained.map(({ r, e }) => ({
+        src: formatPeer(r.src),
+        dst: formatPeer(r.dst),
+        conn: formatConn(r.conn),
+        explanation: e.map(explanationJson),
+      })),
+      null,
+      2,
+    );
+  return explained
+    .map(({ r, e }) =>
+      [
+        `${formatPeer(r.src)} => ${formatPeer(r.dst)} : ${formatConn(r.conn)}`,
+        ...e.flatMap((x) => explanationText(x, formatPeer(r.src), formatPeer(r.dst))),
+      ].join("\n"),
+    )
+    .join("\n");
 }

@@ -36,7 +36,8 @@ common(
     .addOption(new Option("-o, --output <format>", "output format").choices(["connlist", "json", "csv", "md", "dot"]).default("connlist"))
     .addOption(new Option("--granularity <level>", "peers are workloads or pods").choices(["workload", "pod"]).default("workload"))
     .option("--focus <workload>", "only connections of this workload (ns/name or name)")
-    .addOption(new Option("--focus-direction <dir>", "with --focus: only ingress or egress").choices(["ingress", "egress"])),
+    .addOption(new Option("--focus-direction <dir>", "with --focus: only ingress or egress").choices(["ingress", "egress"]))
+    .option("--explain", "explain each connection: which tier, policy and rule allowed it (connlist and json)", false),
 ).action(runList);
 
 common(
@@ -48,7 +49,8 @@ common(
     .requiredOption("--to <dst>", "destination: ns/name (workload or pod), name, or IP address")
     .option("--port <port>", "destination port (1-65535)")
     .addOption(new Option("--protocol <proto>", "protocol").choices(["tcp", "udp", "sctp", "TCP", "UDP", "SCTP"]).default("tcp"))
-    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text")),
+    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
+    .option("--explain", "explain the verdict: which tier, policy and rule allowed, denied or passed each part", false),
 ).action(runEval);
 
 common(

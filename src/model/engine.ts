@@ -26,6 +26,8 @@ import {
   modelOptions,
   type Peer,
   type PortMatch,
+  type ClusterPolicy,
+  type NetworkPolicy,
   type Rule,
   type TierRule,
 } from "./types.js";
@@ -41,8 +43,20 @@ export interface Analysis {
   /** Interned id of the connection set allowed from endpoint `src` to endpoint `dst`. */
   connId(src: number, dst: number): number;
   conn(src: number, dst: number): ConnSet;
-  /** Whether the class is isolated in the direction (selected by a policy of that type). */
+  /** Whether any policy of any tier affects the class in the direction. */
   isolated(classIndex: number, direction: Direction): boolean;
+  /** The policies of each tier that affect the class in the direction, in evaluation order. */
+  selection(classIndex: number, direction: Direction): PolicySelection;
+  /** Whether a rule's peer matches an endpoint. */
+  peerMatches(peer: Peer, endpoint: number): boolean;
+  /** The connections a rule's ports allow towards an endpoint (the destination of the connection). */
+  portsToward(ports: readonly PortMatch[], endpoint: number): ConnSet;
+}
+
+export interface PolicySelection {
+  readonly admin: readonly ClusterPolicy[];
+  readonly np: readonly NetworkPolicy[];
+  readonly baseline: readonly ClusterPolicy[];
 }
 
 /** Every CIDR and except of every policy, and every Node address: the cuts of the address space. */
@@ -88,6 +102,19 @@ export function analyze(cluster: Cluster, partialOptions: Partial<ModelOptions> 
     connId,
     conn: (s, d) => conns.get(connId(s, d)),
     isolated: (c, dir) => (dir === "egress" ? egress : ingress).vectorOf(c) !== undefined,
+    selection: (c, dir) => {
+      const s = (dir === "egress" ? egress : ingress).selectionOf(c);
+      return {
+        admin: s.admin.map((i) => cluster.clusterPolicies[i]!),
+        np: s.np.map((i) => cluster.policies[i]!),
+        baseline: s.baseline.map((i) => cluster.clusterPolicies[i]!),
+      };
+    },
+    peerMatches: (peer, e) => {
+      const m = compiler.peer(peer);
+      return e < K ? m.classes.has(e) : m.atoms.includes(e - K);
+    },
+    portsToward: (ports, e) => conns.get(compiler.portsId(ports, e < K ? index.classes[e] : undefined)),
   };
 }
 
@@ -99,6 +126,7 @@ interface Subjects {
 interface DirectionTable {
   /** The class's vector, or undefined when no policy of any tier affects it in this direction. */
   vectorOf(classIndex: number): Int32Array | undefined;
+  selectionOf(classIndex: number): Selection;
 }
 
 /** The policies affecting one class in one direction, by tier, in evaluation order. */
@@ -146,7 +174,7 @@ function buildDirection(
     }
     groupOf[c] = g;
   }
-  return { vectorOf: (c) => (groupOf[c]! < 0 ? undefined : vectors[groupOf[c]!]) };
+  return { vectorOf: (c) => (groupOf[c]! < 0 ? undefined : vectors[groupOf[c]!]), selectionOf: (c) => sel[c]! };
 }
 
 export interface TierRules {

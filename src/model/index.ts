@@ -9,3 +9,4 @@ export * from "./ports.js";
 export { isEmptySelector, matches } from "./selectors.js";
 export * from "./types.js";
 export * from "./diff.js";
+export * from "./explain.js";
