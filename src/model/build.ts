@@ -217,14 +217,20 @@ function groupWorkloads(pods: readonly Pod[]): Workload[] {
 }
 
 /**
- * policyTypes defaulting (networking.k8s.io/v1): when absent, Ingress is always set and Egress is set
+ * policyTypes defaulting (networking.k8s.io/v1): when absent or empty, Ingress is always set and Egress is set
  * iff the policy has at least one egress rule. A type in policyTypes with no rules isolates and allows
  * nothing in that direction.
  */
 export function compileNetworkPolicy(o: NetworkPolicyObject): NetworkPolicy {
   const spec = o.spec;
   const namespace = o.metadata.namespace ?? DEFAULT_NAMESPACE;
-  const types = spec.policyTypes ?? ((spec.egress ?? []).length > 0 ? ["Ingress", "Egress"] : ["Ingress"]);
+  // The API server defaults when the list is empty, not only when it is absent (len == 0).
+  const types =
+    spec.policyTypes && spec.policyTypes.length > 0
+      ? spec.policyTypes
+      : (spec.egress ?? []).length > 0
+        ? ["Ingress", "Egress"]
+        : ["Ingress"];
   const isolates = { ingress: types.includes("Ingress"), egress: types.includes("Egress") };
   const ref = { kind: "NetworkPolicy", namespace, name: o.metadata.name };
   const peers = (list: readonly NetworkPolicyPeer[] | undefined, base: (string | number)[]): Peer[] =>

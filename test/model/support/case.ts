@@ -4,7 +4,12 @@
  * `toObjects` adds the fake provenance the parser would attach.
  */
 import type { SourceRef } from "../../../src/common/index.js";
-import type { K8sObject, NamespaceObject, NetworkPolicyObject, PodObject } from "../../../src/parser/index.js";
+import type {
+  K8sObject,
+  NamespaceObject,
+  NetworkPolicyObject,
+  PodObject,
+} from "../../../src/parser/index.js";
 
 type Raw<T> = Omit<T, "source" | "locate">;
 export type RawNamespace = Raw<NamespaceObject>;
@@ -51,11 +56,13 @@ export function dumpCase(c: Case): string {
         const ports = (p.spec.containers ?? [])
           .flatMap((c) => c.ports ?? [])
           .map((cp) => `${cp.name ?? "-"}/${cp.protocol ?? "(TCP)"}/${cp.containerPort}`);
-        const ips = [...new Set([p.status?.podIP, ...(p.status?.podIPs ?? []).map((x) => x.ip)].filter(Boolean))];
+        const ips = [
+          ...new Set([p.status?.podIP, ...(p.status?.podIPs ?? []).map((x) => x.ip)].filter(Boolean)),
+        ];
         return `Pod ${podKey(p)}${labels} ips=[${ips.join(",")}] ports=[${ports.join(",")}]${p.spec.hostNetwork ? " hostNetwork" : ""}`;
       }
       case "NetworkPolicy":
-        return `NetworkPolicy ${m.namespace}/${m.name} ${JSON.stringify((o as RawPolicy).spec)}`;
+        return `NetworkPolicy ${m.namespace ?? "(default)"}/${m.name} ${JSON.stringify((o as RawPolicy).spec)}`;
       default:
         return JSON.stringify(o);
     }

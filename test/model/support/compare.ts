@@ -7,6 +7,7 @@ import {
   type Analysis,
   analyze,
   buildCluster,
+  type Connection,
   type ConnSet,
   connContains,
   connEquals,
@@ -20,7 +21,7 @@ import {
 import type { Protocol } from "../../../src/parser/index.js";
 import { type Case, podKey, podsOf, policiesOf, type RawPod, toObjects } from "./case.js";
 import { cidrHas, formatIp, type Ip, maxOf, parseCidr, parseIp } from "./ip.js";
-import { type Endpoint, type IpBlockMode, Oracle, podIps } from "./naive.js";
+import { type Endpoint, Oracle, podIps, type Semantics } from "./naive.js";
 
 export const PROTOCOLS: readonly Protocol[] = ["TCP", "UDP", "SCTP"];
 const MAX_REPORTED = 12;
@@ -30,10 +31,12 @@ export class EngineView {
   readonly analysis: Analysis;
   private readonly podIndex = new Map<string, number>();
 
-  constructor(c: Case, mode: IpBlockMode) {
+  constructor(c: Case, sem: Semantics) {
     const { cluster } = buildCluster(toObjects(c.objects));
-    this.analysis = analyze(cluster, { ipBlockPods: mode });
-    cluster.pods.forEach((p, i) => this.podIndex.set(`${p.namespace}/${p.name}`, i));
+    this.analysis = analyze(cluster, { ipBlockPods: sem.ipBlockPods, hostNetwork: sem.hostNetwork });
+    cluster.pods.forEach((p, i) => {
+      this.podIndex.set(`${p.namespace}/${p.name}`, i);
+    });
   }
 
   endpoint(e: Endpoint): number {
@@ -79,7 +82,10 @@ export function probeIps(c: Case): string[] {
     if (ip.value >= 0n && ip.value <= maxOf(ip.family)) out.add(formatIp(ip));
   };
   for (const pol of policiesOf(c))
-    for (const r of [...(pol.spec.ingress ?? []).map((x) => x.from), ...(pol.spec.egress ?? []).map((x) => x.to)])
+    for (const r of [
+      ...(pol.spec.ingress ?? []).map((x) => x.from),
+      ...(pol.spec.egress ?? []).map((x) => x.to),
+    ])
       for (const peer of r ?? [])
         for (const text of peer.ipBlock ? [peer.ipBlock.cidr, ...(peer.ipBlock.except ?? [])] : []) {
           const { family, lo, hi } = parseCidr(text);
@@ -89,18 +95,53 @@ export function probeIps(c: Case): string[] {
   return [...out];
 }
 
-export function compareCase(c: Case, mode: IpBlockMode): string[] {
-  const engine = new EngineView(c, mode);
-  const oracle = new Oracle(c);
+/** Every combination of the semantic options; `distinguish` only matters with hostNetwork pods. */
+export function semanticsFor(c: Case): Semantics[] {
+  const host = podsOf(c).some((p) => p.spec.hostNetwork === true);
+  return (["include", "exclude"] as const).flatMap((ipBlockPods) =>
+    (host ? (["node", "distinguish"] as const) : (["node"] as const)).map((hostNetwork) => ({
+      ipBlockPods,
+      hostNetwork,
+    })),
+  );
+}
+
+export function semanticsName(s: Semantics): string {
+  return `ipBlockPods=${s.ipBlockPods},hostNetwork=${s.hostNetwork}`;
+}
+
+/** Caps on the probes per case (large clusters): an evenly spread subset is kept. */
+export interface ProbeLimits {
+  readonly ports?: number;
+  readonly ips?: number;
+}
+
+function thin<T>(list: readonly T[], max: number | undefined): T[] {
+  if (max === undefined || list.length <= max) return [...list];
+  return Array.from(
+    { length: max },
+    (_, i) => list[Math.round((i * (list.length - 1)) / Math.max(1, max - 1))]!,
+  );
+}
+
+/** All mismatches of the case under every combination of the semantic options. */
+export function compareAll(c: Case, limits: ProbeLimits = {}): string[] {
+  return semanticsFor(c).flatMap((s) => compareCase(c, s, limits));
+}
+
+export function compareCase(c: Case, sem: Semantics, limits: ProbeLimits = {}): string[] {
+  const mode = semanticsName(sem);
+  const engine = new EngineView(c, sem);
+  const oracle = new Oracle(c, sem);
   const pods = podsOf(c);
-  const ports = probePorts(c);
-  const ips = probeIps(c);
+  const ports = thin(probePorts(c), limits.ports);
+  const ips = thin(probeIps(c), limits.ips);
   const out: string[] = [];
   const check = (src: Endpoint, dst: Endpoint) => {
     const conn = engine.conn(src, dst);
     for (const proto of PROTOCOLS)
       for (const port of ports) {
-        const want = oracle.allowed(src, dst, proto, port, mode);
+        const want = oracle.allowed(src, dst, proto, port);
         const got = connContains(conn, proto, port);
         if (want !== got && out.length < MAX_REPORTED)
           out.push(
@@ -122,34 +163,65 @@ export function compareCase(c: Case, mode: IpBlockMode): string[] {
   return out;
 }
 
-function compareListing(engine: EngineView, pods: readonly RawPod[], ips: readonly string[], mode: IpBlockMode): string[] {
+function compareListing(
+  engine: EngineView,
+  pods: readonly RawPod[],
+  ips: readonly string[],
+  mode: string,
+): string[] {
   const rows = listConnections(engine.analysis, { granularity: "pod", families: [4, 6] });
   const out: string[] = [];
-  const isPod = (r: PeerRef, p: RawPod) => r.kind === "pod" && `${r.namespace}/${r.name}` === podKey(p);
-  const covers = (r: PeerRef, ip: string) => {
-    if (r.kind !== "external") return false;
-    const a = parseIp(ip);
-    return cidrHas({ family: r.range.family, lo: r.range.lo, hi: r.range.hi }, a);
+  // Rows grouped by their in-cluster end: `src|dst` for pod pairs, `>pod` / `<pod` for external ends.
+  const name = (r: PeerRef) => (r.kind === "pod" ? `${r.namespace}/${r.name}` : undefined);
+  const byKey = new Map<string, Connection[]>();
+  const add = (key: string, row: Connection) => {
+    const list = byKey.get(key);
+    if (list) list.push(row);
+    else byKey.set(key, [row]);
   };
-  const expectRow = (what: string, found: typeof rows, cell: ConnSet) => {
+  for (const r of rows) {
+    const s = name(r.src);
+    const d = name(r.dst);
+    if (s && d) add(`${s}|${d}`, r);
+    else if (s && r.dst.kind === "external") add(`>${s}`, r);
+    else if (d && r.src.kind === "external") add(`<${d}`, r);
+    else out.push(`[${mode}] unexpected listing row ${formatPeer(r.src)} -> ${formatPeer(r.dst)}`);
+  }
+  const covers = (r: PeerRef, ip: Ip) =>
+    r.kind === "external" && cidrHas({ family: r.range.family, lo: r.range.lo, hi: r.range.hi }, ip);
+  const expectRow = (what: string, found: readonly Connection[], cell: ConnSet) => {
     if (found.length > 1) out.push(`[${mode}] listing has ${found.length} rows for ${what}`);
     const row = found[0];
     if (!row && !connIsEmpty(cell)) out.push(`[${mode}] listing misses ${what}: cell ${formatConn(cell)}`);
     if (row && !connEquals(row.conn, cell))
-      out.push(`[${mode}] listing ${formatPeer(row.src)} -> ${formatPeer(row.dst)} says ${formatConn(row.conn)}, cell ${formatConn(cell)}`);
+      out.push(
+        `[${mode}] listing ${formatPeer(row.src)} -> ${formatPeer(row.dst)} says ${formatConn(row.conn)}, cell ${formatConn(cell)}`,
+      );
   };
   for (const s of pods)
     for (const d of pods)
       if (s !== d)
         expectRow(
           `${podKey(s)} -> ${podKey(d)}`,
-          rows.filter((r) => isPod(r.src, s) && isPod(r.dst, d)),
+          byKey.get(`${podKey(s)}|${podKey(d)}`) ?? [],
           engine.conn({ pod: s }, { pod: d }),
         );
-  for (const p of pods)
+  for (const p of pods) {
+    const outgoing = byKey.get(`>${podKey(p)}`) ?? [];
+    const incoming = byKey.get(`<${podKey(p)}`) ?? [];
     for (const ip of ips) {
-      expectRow(`${podKey(p)} -> ${ip}`, rows.filter((r) => isPod(r.src, p) && covers(r.dst, ip)), engine.conn({ pod: p }, { ip }));
-      expectRow(`${ip} -> ${podKey(p)}`, rows.filter((r) => covers(r.src, ip) && isPod(r.dst, p)), engine.conn({ ip }, { pod: p }));
+      const a = parseIp(ip);
+      expectRow(
+        `${podKey(p)} -> ${ip}`,
+        outgoing.filter((r) => covers(r.dst, a)),
+        engine.conn({ pod: p }, { ip }),
+      );
+      expectRow(
+        `${ip} -> ${podKey(p)}`,
+        incoming.filter((r) => covers(r.src, a)),
+        engine.conn({ ip }, { pod: p }),
+      );
     }
+  }
   return out;
 }

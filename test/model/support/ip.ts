@@ -26,14 +26,18 @@ const ipCache = new Map<string, Ip>();
 const cidrCache = new Map<string, Cidr>();
 
 export function parseIp(text: string): Ip {
-  let ip = ipCache.get(text);
-  if (!ip) ipCache.set(text, (ip = parseIpUncached(text)));
+  const cached = ipCache.get(text);
+  if (cached) return cached;
+  const ip = parseIpUncached(text);
+  ipCache.set(text, ip);
   return ip;
 }
 
 export function parseCidr(text: string): Cidr {
-  let c = cidrCache.get(text);
-  if (!c) cidrCache.set(text, (c = parseCidrUncached(text)));
+  const cached = cidrCache.get(text);
+  if (cached) return cached;
+  const c = parseCidrUncached(text);
+  cidrCache.set(text, c);
   return c;
 }
 

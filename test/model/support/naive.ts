@@ -4,23 +4,40 @@
  * LabelSelector) without any code from src/model. Slow and obvious on purpose.
  *
  * allowed(S → D, proto, port) iff egressOk && ingressOk, where
- *   egressOk  = S is an address, or S is hostNetwork, or no Egress-type policy selects S,
+ *   egressOk  = S is an address, or S is an unpoliced hostNetwork pod, or no Egress-type policy selects S,
  *               or some egress rule of such a policy matches (D, proto, port);
  *   ingressOk = the same with Ingress, D, and ingress rules matching (S, proto, port).
  * Named ports always resolve against the *destination* pod, in both directions.
  */
-import type { LabelSelector, Labels, NetworkPolicyPeer, NetworkPolicyPort, Protocol } from "../../../src/parser/index.js";
-import type { Case, RawNamespace, RawPod, RawPolicy } from "./case.js";
+import type {
+  LabelSelector,
+  Labels,
+  NetworkPolicyPeer,
+  NetworkPolicyPort,
+  Protocol,
+} from "../../../src/parser/index.js";
+import { type Case, podKey, type RawNamespace, type RawPod, type RawPolicy } from "./case.js";
 import { cidrHas, type Ip, parseCidr, parseIp } from "./ip.js";
 
-export type IpBlockMode = "include" | "exclude";
+/**
+ * The two semantic choices the API leaves to the plugin (mirrors ModelOptions):
+ * - ipBlockPods: `include` — an ipBlock also matches pods whose IP (any of them) it contains;
+ *   `exclude` — an ipBlock matches only addresses outside the cluster's pods.
+ * - hostNetwork: `node` — hostNetwork pods are indistinguishable from their node: no pod or namespace
+ *   selector matches them, as subject or as peer (an ipBlock still may); `distinguish` — policed like
+ *   any other pod.
+ */
+export interface Semantics {
+  readonly ipBlockPods: "include" | "exclude";
+  readonly hostNetwork: "node" | "distinguish";
+}
 export type Endpoint = { readonly pod: RawPod } | { readonly ip: string };
 
 const NAME_LABEL = "kubernetes.io/metadata.name";
 
 /** meta/v1 LabelSelector: every matchLabels pair and every expression must hold ({} matches all). */
 export function selectorMatches(sel: LabelSelector, labels: Labels): boolean {
-  const has = (k: string) => Object.prototype.hasOwnProperty.call(labels, k);
+  const has = (k: string) => Object.hasOwn(labels, k);
   for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (!has(k) || labels[k] !== v) return false;
   for (const e of sel.matchExpressions ?? []) {
     const vals = e.values ?? [];
@@ -37,7 +54,10 @@ export function selectorMatches(sel: LabelSelector, labels: Labels): boolean {
   return true;
 }
 
-/** API server defaulting: an empty or absent policyTypes means Ingress, plus Egress if egress is non-empty. */
+/**
+ * API server defaulting (SetDefaults_NetworkPolicy): an empty or absent policyTypes means Ingress,
+ * plus Egress if the egress list is non-empty.
+ */
 export function policyTypesOf(p: RawPolicy): readonly string[] {
   const t = p.spec.policyTypes;
   if (t && t.length > 0) return t;
@@ -47,13 +67,21 @@ export function policyTypesOf(p: RawPolicy): readonly string[] {
 export class Oracle {
   private readonly nsLabels = new Map<string, Labels>();
   private readonly policies: readonly RawPolicy[];
+  private readonly selectingMemo = new Map<string, readonly RawPolicy[]>();
+  private readonly peersMemo = new Map<RawPolicy, Map<object, Map<RawPod | string, boolean>>>();
 
-  constructor(c: Case) {
+  constructor(
+    c: Case,
+    private readonly sem: Semantics,
+  ) {
     for (const o of c.objects)
       if (o.kind === "Namespace") {
         const ns = o as RawNamespace;
         // The API server sets kubernetes.io/metadata.name on every namespace (and it wins).
-        this.nsLabels.set(ns.metadata.name, { ...(ns.metadata.labels ?? {}), [NAME_LABEL]: ns.metadata.name });
+        this.nsLabels.set(ns.metadata.name, {
+          ...(ns.metadata.labels ?? {}),
+          [NAME_LABEL]: ns.metadata.name,
+        });
       }
     this.policies = c.objects.filter((o): o is RawPolicy => o.kind === "NetworkPolicy");
   }
@@ -62,63 +90,91 @@ export class Oracle {
     return this.nsLabels.get(ns) ?? { [NAME_LABEL]: ns };
   }
 
-  allowed(src: Endpoint, dst: Endpoint, proto: Protocol, port: number, mode: IpBlockMode): boolean {
-    return this.egressOk(src, dst, proto, port, mode) && this.ingressOk(src, dst, proto, port, mode);
+  /** A hostNetwork pod under `node`: never selected by pod/namespace selectors, never isolated. */
+  private unpoliced(pod: RawPod): boolean {
+    return this.sem.hostNetwork === "node" && pod.spec.hostNetwork === true;
   }
 
-  private egressOk(src: Endpoint, dst: Endpoint, proto: Protocol, port: number, mode: IpBlockMode): boolean {
-    if (!("pod" in src) || src.pod.spec.hostNetwork === true) return true;
-    const selecting = this.policies.filter((p) => policyTypesOf(p).includes("Egress") && this.selects(p, src.pod));
+  allowed(src: Endpoint, dst: Endpoint, proto: Protocol, port: number): boolean {
+    return this.egressOk(src, dst, proto, port) && this.ingressOk(src, dst, proto, port);
+  }
+
+  /** Policies of the type selecting the pod. Memoised per pod: answers do not depend on the port. */
+  private selecting(type: "Ingress" | "Egress", pod: RawPod): readonly RawPolicy[] {
+    const key = `${type}|${podKey(pod)}`;
+    let list = this.selectingMemo.get(key);
+    if (!list) {
+      list = this.policies.filter((p) => policyTypesOf(p).includes(type) && this.selects(p, pod));
+      this.selectingMemo.set(key, list);
+    }
+    return list;
+  }
+
+  private egressOk(src: Endpoint, dst: Endpoint, proto: Protocol, port: number): boolean {
+    if (!("pod" in src)) return true;
+    const selecting = this.selecting("Egress", src.pod);
     if (selecting.length === 0) return true;
     return selecting.some((p) =>
       (p.spec.egress ?? []).some(
-        (r) => this.peersMatch(p, r.to, dst, mode) && portsMatch(r.ports, dst, proto, port),
+        (r) => this.peersMatch(p, r.to, dst) && portsMatch(r.ports, dst, proto, port),
       ),
     );
   }
 
-  private ingressOk(src: Endpoint, dst: Endpoint, proto: Protocol, port: number, mode: IpBlockMode): boolean {
-    if (!("pod" in dst) || dst.pod.spec.hostNetwork === true) return true;
-    const selecting = this.policies.filter((p) => policyTypesOf(p).includes("Ingress") && this.selects(p, dst.pod));
+  private ingressOk(src: Endpoint, dst: Endpoint, proto: Protocol, port: number): boolean {
+    if (!("pod" in dst)) return true;
+    const selecting = this.selecting("Ingress", dst.pod);
     if (selecting.length === 0) return true;
     return selecting.some((p) =>
       (p.spec.ingress ?? []).some(
-        (r) => this.peersMatch(p, r.from, src, mode) && portsMatch(r.ports, dst, proto, port),
+        (r) => this.peersMatch(p, r.from, src) && portsMatch(r.ports, dst, proto, port),
       ),
     );
   }
 
-  /** A policy's podSelector picks pods of the policy's own namespace; never hostNetwork pods. */
+  /** A policy's podSelector picks pods of the policy's own namespace. */
   private selects(p: RawPolicy, pod: RawPod): boolean {
     return (
-      pod.spec.hostNetwork !== true &&
+      !this.unpoliced(pod) &&
       nsOf(pod) === nsOf(p) &&
       selectorMatches(p.spec.podSelector ?? {}, pod.metadata.labels ?? {})
     );
   }
 
-  /** from/to absent or []: everything. Otherwise the peers are ORed. */
-  private peersMatch(
-    p: RawPolicy,
-    peers: readonly NetworkPolicyPeer[] | undefined,
-    ep: Endpoint,
-    mode: IpBlockMode,
-  ): boolean {
+  /** from/to absent or []: everything. Otherwise the peers are ORed. (Memoised per list and endpoint.) */
+  private peersMatch(p: RawPolicy, peers: readonly NetworkPolicyPeer[] | undefined, ep: Endpoint): boolean {
     if (!peers || peers.length === 0) return true;
-    return peers.some((peer) => this.peerMatches(p, peer, ep, mode));
+    // Keyed by policy too: a podSelector-only peer means the policy's own namespace.
+    let byList = this.peersMemo.get(p);
+    if (!byList) {
+      byList = new Map();
+      this.peersMemo.set(p, byList);
+    }
+    let memo = byList.get(peers);
+    if (!memo) {
+      memo = new Map();
+      byList.set(peers, memo);
+    }
+    const key = "pod" in ep ? ep.pod : ep.ip;
+    let hit = memo.get(key);
+    if (hit === undefined) {
+      hit = peers.some((peer) => this.peerMatches(p, peer, ep));
+      memo.set(key, hit);
+    }
+    return hit;
   }
 
-  private peerMatches(p: RawPolicy, peer: NetworkPolicyPeer, ep: Endpoint, mode: IpBlockMode): boolean {
+  private peerMatches(p: RawPolicy, peer: NetworkPolicyPeer, ep: Endpoint): boolean {
     if (peer.ipBlock) {
       const block = peer.ipBlock;
       const inBlock = (ip: Ip) =>
         cidrHas(parseCidr(block.cidr), ip) && !(block.except ?? []).some((e) => cidrHas(parseCidr(e), ip));
       if ("ip" in ep) return inBlock(parseIp(ep.ip));
-      return mode === "include" && podIps(ep.pod).some((ip) => inBlock(parseIp(ip)));
+      return this.sem.ipBlockPods === "include" && podIps(ep.pod).some((ip) => inBlock(parseIp(ip)));
     }
     // A peer with neither selector (and no ipBlock) is invalid upstream; it matches nothing here.
     if (!peer.podSelector && !peer.namespaceSelector) return false;
-    if (!("pod" in ep) || ep.pod.spec.hostNetwork === true) return false;
+    if (!("pod" in ep) || this.unpoliced(ep.pod)) return false;
     const pod = ep.pod;
     // podSelector alone: the policy's namespace. namespaceSelector alone: every pod there. Both: AND.
     const nsOk = peer.namespaceSelector
@@ -146,7 +202,7 @@ function portsMatch(
     if (!("pod" in dst)) return false;
     return (dst.pod.spec.containers ?? []).some((c) =>
       (c.ports ?? []).some(
-        (cp) => cp.name === pp.port && cp.containerPort === port,
+        (cp) => cp.name === pp.port && (cp.protocol ?? "TCP") === proto && cp.containerPort === port,
       ),
     );
   });

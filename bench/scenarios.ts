@@ -1,0 +1,70 @@
+/**
+ * The benchmark scenarios and the targets they are judged against.
+ *
+ * | series   | what it shows                                                              |
+ * |----------|----------------------------------------------------------------------------|
+ * | S        | 1,000 workloads / 10,000 pods / 1,000 policies, full workload listing     |
+ * | L        | 10,000 workloads / 100,000 pods / 10,000 policies, all class-pair queries |
+ * | scale    | workloads and policies ×1, ×2, ×4, ×8 of 125: how cost grows with size    |
+ * | replicas | 1,000 workloads with 1, 10, 100 replicas: cost must not grow with pods     |
+ */
+import type { GenerateOptions } from "./generate.js";
+
+export type Series = "S" | "L" | "scale" | "replicas";
+
+export interface Scenario {
+  readonly name: string;
+  readonly series: Series;
+  readonly size: GenerateOptions;
+  /** Full listing at workload granularity, formatted to connlist lines. */
+  readonly list: boolean;
+  /** Every class pair through `connId` (class-level reachability). */
+  readonly reach: boolean;
+  /** Runs of the pipeline over the same text; each phase reports its fastest run. */
+  readonly repeat: number;
+}
+
+export const SERIES: readonly Series[] = ["S", "L", "scale", "replicas"];
+
+const size = (workloads: number, replicas: number, seed: number): GenerateOptions => ({
+  namespaces: Math.max(4, Math.round(workloads / 20)),
+  workloads,
+  replicas,
+  policies: workloads,
+  services: Math.floor(workloads / 2),
+  seed,
+});
+
+export function scenarios(seed: number): Scenario[] {
+  const at = (
+    name: string,
+    series: Series,
+    workloads: number,
+    replicas: number,
+    list: boolean,
+    repeat: number,
+  ): Scenario => ({
+    name,
+    series,
+    size: size(workloads, replicas, seed),
+    list,
+    reach: true,
+    repeat,
+  });
+  return [
+    at("S", "S", 1000, 10, true, 3),
+    // L: no full listing (10^8 workload pairs of output); class-pair reachability instead.
+    at("L", "L", 10_000, 10, false, 1),
+    ...[1, 2, 4, 8].map((m) => at(`scale-x${m}`, "scale", 125 * m, 10, true, 3)),
+    ...[1, 10, 100].map((r) => at(`replicas-${r}`, "replicas", 1000, r, true, 3)),
+  ];
+}
+
+/** Target thresholds (see the issue): compared with the measured figures and printed PASS/FAIL. */
+export const TARGETS = {
+  sAnalyzeMs: 1000,
+  sAnalyzeListMs: 3000,
+  lBuildReachMs: 10_000,
+  lRssPeakMB: 4096,
+  pointQueryMicros: 1000,
+} as const;
