@@ -25,7 +25,12 @@ export interface ObjectMeta {
   readonly namespace?: string;
   readonly labels?: Labels;
   readonly annotations?: Labels;
-  readonly ownerReferences?: readonly { readonly kind: string; readonly name: string; readonly apiVersion?: string; readonly controller?: boolean }[];
+  readonly ownerReferences?: readonly {
+    readonly kind: string;
+    readonly name: string;
+    readonly apiVersion?: string;
+    readonly controller?: boolean;
+  }[];
 }
 
 export type Protocol = "TCP" | "UDP" | "SCTP";
@@ -119,6 +124,7 @@ export interface PodObject extends Base<"Pod"> {
 export interface WorkloadObject extends Base<WorkloadKind> {
   readonly spec: {
     readonly replicas?: number;
+    /** ReplicationController: a plain label map (`{app: web}`), not a LabelSelector. */
     readonly selector?: LabelSelector;
     /** Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, ReplicationController. */
     readonly template?: PodTemplateSpec;

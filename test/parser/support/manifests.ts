@@ -1,0 +1,43 @@
+/** Small manifest builders for the parser tests. Line numbers in the tests count from these shapes. */
+import type { Diagnostic } from "../../../src/common/index.js";
+import type { ParseResult } from "../../../src/parser/index.js";
+
+/**
+ * A NetworkPolicy `bad` in namespace `ns`; `spec` lines are indented under `spec:`.
+ * Line 1 apiVersion, 2 kind, 3 metadata, 4 name, 5 namespace, 6 `spec:`, 7.. the given lines.
+ */
+export function policy(spec: string, name = "bad"): string {
+  const body = spec
+    .split("\n")
+    .map((l) => `  ${l}`)
+    .join("\n");
+  return `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${name}\n  namespace: ns\nspec:\n${body}\n`;
+}
+
+/** A valid NetworkPolicy, to check that valid objects next to a broken one survive. */
+export const OK_POLICY = `---\n${policy("podSelector: {}", "ok")}`;
+
+/** A valid Pod `name` in namespace `ns` with labels app=web and a named port. */
+export function pod(name: string, extra = ""): string {
+  return `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  namespace: ns
+  labels: {app: web}
+spec:
+  containers:
+  - name: main
+    ports:
+    - {containerPort: 8080, name: http}
+${extra}`;
+}
+
+export function names(r: ParseResult): string[] {
+  return [...r.objects, ...r.others].map((o) => `${o.kind}/${o.metadata.name}`);
+}
+
+/** `code severity line:column` of each diagnostic, for compact assertions. */
+export function brief(ds: readonly Diagnostic[]): string[] {
+  return ds.map((d) => `${d.code} ${d.severity} ${d.source?.line ?? "?"}:${d.source?.column ?? "?"}`);
+}
