@@ -10,6 +10,8 @@ import {
   modelOptions as buildModelOptions,
   diffConnections,
   explainPair,
+  exposure,
+  type ExposureEntry,
   EMPTY_ID,
   formatConn,
   formatPeer,
@@ -52,12 +54,19 @@ export async function runList(
     focus?: string;
     focusDirection?: "ingress" | "egress";
     explain?: boolean;
+    exposure?: boolean;
   },
 ): Promise<void> {
   const { analysis, errors } = await load(paths, o);
   const rows = listConnections(analysis, { granularity: o.granularity, focus: o.focus, focusDirection: o.focusDirection });
-  if (o.explain) writeOut(renderExplainedList(analysis, rows, o.granularity, o.output));
-  else writeOut(renderList(rows, o.output));
+  const exposed = o.exposure ? exposure(analysis.cluster, analysis.options) : undefined;
+  if (exposed && o.output === "json")
+    writeOut(JSON.stringify({ connlist: JSON.parse(renderList(rows, "json")), exposure: exposureJson(exposed) }, null, 2));
+  else {
+    if (o.explain) writeOut(renderExplainedList(analysis, rows, o.granularity, o.output));
+    else writeOut(renderList(rows, o.output));
+    if (exposed) writeOut(`\n${exposureText(exposed)}`);
+  }
   process.exitCode = errors ? EXIT.invalid : EXIT.ok;
 }
 
@@ -172,4 +181,23 @@ function renderExplainedList(
       ].join("\n"),
     )
     .join("\n");
+}
+
+function exposureText(entries: readonly ExposureEntry[]): string {
+  const section = (direction: "egress" | "ingress") =>
+    entries
+      .filter((e) => e.direction === direction)
+      .map((e) => `${formatPeer(e.workload)} \t${direction === "egress" ? "=>" : "<="} \t${e.peer.display} : ${formatConn(e.conn)}`);
+  return ["Exposure Analysis Result:", "Egress Exposure:", ...section("egress"), "", "Ingress Exposure:", ...section("ingress")].join("\n");
+}
+
+function exposureJson(entries: readonly ExposureEntry[]): unknown {
+  return entries.map((e) => ({
+    workload: formatPeer(e.workload),
+    direction: e.direction,
+    peer: e.peer.display,
+    namespace: e.peer.namespace.kind === "existing" ? { name: e.peer.namespace.name } : { labels: e.peer.namespace.labels },
+    podLabels: e.peer.podLabels,
+    conn: formatConn(e.conn),
+  }));
 }

@@ -37,7 +37,8 @@ common(
     .addOption(new Option("--granularity <level>", "peers are workloads or pods").choices(["workload", "pod"]).default("workload"))
     .option("--focus <workload>", "only connections of this workload (ns/name or name)")
     .addOption(new Option("--focus-direction <dir>", "with --focus: only ingress or egress").choices(["ingress", "egress"]))
-    .option("--explain", "explain each connection: which tier, policy and rule allowed it (connlist and json)", false),
+    .option("--explain", "explain each connection: which tier, policy and rule allowed it (connlist and json)", false)
+    .option("--exposure", "also report what pods and namespaces not in the input could reach, or be reached by, each workload", false),
 ).action(runList);
 
 common(

@@ -10,3 +10,4 @@ export { isEmptySelector, matches } from "./selectors.js";
 export * from "./types.js";
 export * from "./diff.js";
 export * from "./explain.js";
+export * from "./exposure.js";
