@@ -16,7 +16,9 @@ export function formatDiagnostic(d: Diagnostic): string {
   const where = d.source ? `${formatPosition(d.source)}: ` : "";
   const obj = d.object ?? d.source?.object;
   const field = d.source?.path ? ` at ${d.source.path}` : "";
-  const head = `${where}${d.severity} ${d.code}: ${d.message}${obj ? ` (${formatObjectRef(obj)}${field})` : ""}`;
+  // Messages that already name their object (the parser's do) are not suffixed again.
+  const named = obj && d.message.includes(formatObjectRef(obj));
+  const head = `${where}${d.severity} ${d.code}: ${d.message}${obj && !named ? ` (${formatObjectRef(obj)}${field})` : ""}`;
   return d.hint ? `${head}\n  hint: ${d.hint}` : head;
 }
 
