@@ -122,7 +122,8 @@ export async function runEval(
       `${verdict}${query ? ` ${query}` : ""}: ${formatPeer(src.ref)} => ${formatPeer(dst.ref)}`,
       `allowed connections: ${formatConn(conn)}${self ? " (a pod may always reach itself)" : ""}`,
     ];
-    for (const e of explanations) lines.push(...explanationText(e, formatPeer(src.ref), formatPeer(dst.ref)));
+    const focus = port !== undefined ? { protocol, port } : undefined;
+    for (const e of explanations) lines.push(...explanationText(e, formatPeer(src.ref), formatPeer(dst.ref), focus));
     writeOut(lines.join("\n"));
   }
   process.exitCode = errors ? EXIT.invalid : allowed ? EXIT.ok : EXIT.finding;

@@ -2,7 +2,21 @@
  * Text and JSON renderings of explanations (`--explain`).
  */
 import { formatObjectRef, formatPosition } from "../common/index.js";
-import { type DirectionExplanation, type ExplainStep, formatConn, type PairExplanation, type RuleRef } from "../model/index.js";
+import {
+  connContains,
+  type DirectionExplanation,
+  type ExplainStep,
+  formatConn,
+  type PairExplanation,
+  type Protocol,
+  type RuleRef,
+} from "../model/index.js";
+
+/** A queried protocol and port: explanations then show only the steps that decided it. */
+export interface ExplainFocus {
+  readonly protocol: Protocol;
+  readonly port: number;
+}
 
 function ruleText(r: RuleRef): string {
   const name = r.name ? ` "${r.name}"` : "";
@@ -29,16 +43,17 @@ function stepText(s: ExplainStep, subject: string, direction: string): string {
   }
 }
 
-export function directionText(d: DirectionExplanation, subjectName: string | undefined): string[] {
+export function directionText(d: DirectionExplanation, subjectName: string | undefined, focus?: ExplainFocus): string[] {
   if (d.subject === undefined) return [`  ${d.direction}: an address outside the cluster is not subject to policy`];
   const head = `  ${d.direction} (policies of ${subjectName}):`;
   const onlyDefault = d.steps.length === 1 && d.steps[0]!.verdict === "default" && formatConn(d.steps[0]!.conn) === "All Connections";
   if (onlyDefault) return [`  ${d.direction}: no policy selects ${subjectName} for ${d.direction}: allowed by default`];
-  return [head, ...d.steps.map((s) => `    ${stepText(s, subjectName ?? "", d.direction)}`)];
+  const steps = focus ? d.steps.filter((s) => connContains(s.conn, focus.protocol, focus.port)) : d.steps;
+  return [head, ...steps.map((s) => `    ${stepText(s, subjectName ?? "", d.direction)}`)];
 }
 
-export function explanationText(e: PairExplanation, srcName: string, dstName: string): string[] {
-  return [...directionText(e.egress, srcName), ...directionText(e.ingress, dstName)];
+export function explanationText(e: PairExplanation, srcName: string, dstName: string, focus?: ExplainFocus): string[] {
+  return [...directionText(e.egress, srcName, focus), ...directionText(e.ingress, dstName, focus)];
 }
 
 export function explanationJson(e: PairExplanation): unknown {
