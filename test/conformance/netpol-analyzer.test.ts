@@ -1,8 +1,9 @@
 /**
- * netpol-analyzer's corpus (test/conformance/netpol-analyzer, see its README): every case made of
- * NetworkPolicies only (no AdminNetworkPolicy/BaselineAdminNetworkPolicy, Ingress or Route objects)
- * must give the expected connectivity list, compared semantically, with `--ipblock-pods exclude`
- * (the corpus's convention); the diffs among those cases must match too.
+ * netpol-analyzer's corpus (test/conformance/netpol-analyzer, see its README): every case without
+ * Ingress or Route objects — NetworkPolicy-only cases, and cases with AdminNetworkPolicy /
+ * BaselineAdminNetworkPolicy (v1alpha1) — must give the expected connectivity list, compared
+ * semantically, with `--ipblock-pods exclude` (the corpus's convention); the diffs among those cases
+ * must match too.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -20,7 +21,9 @@ import { loadPaths } from "../../src/parser/index.js";
 import { compareConnlists, parseConnlist, type Row } from "./support/connlist.js";
 
 const DIR = join(import.meta.dirname, "netpol-analyzer");
-const OUT_OF_SCOPE = /["']?kind["']?\s*:\s*["']?(AdminNetworkPolicy|BaselineAdminNetworkPolicy|Ingress|Route)["']?\s*(,|$)/m;
+const kindRe = (kinds: string) => new RegExp(`["']?kind["']?\\s*:\\s*["']?(${kinds})["']?\\s*(,|$)`, "m");
+const OUT_OF_SCOPE = kindRe("Ingress|Route");
+const TIERED = kindRe("AdminNetworkPolicy|BaselineAdminNetworkPolicy");
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -29,9 +32,12 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-export const npOnlyCases = readdirSync(join(DIR, "cases"))
-  .filter((c) => !filesUnder(join(DIR, "cases", c)).some((f) => OUT_OF_SCOPE.test(readFileSync(f, "utf8"))))
+const anyFile = (c: string, re: RegExp) => filesUnder(join(DIR, "cases", c)).some((f) => re.test(readFileSync(f, "utf8")));
+const inScope = readdirSync(join(DIR, "cases"))
+  .filter((c) => !anyFile(c, OUT_OF_SCOPE))
   .sort();
+export const npOnlyCases = inScope.filter((c) => !anyFile(c, TIERED));
+export const tieredCases = inScope.filter((c) => anyFile(c, TIERED));
 
 /**
  * Corpus inputs the API server would reject, and the errors netpolc must report for them (the
@@ -59,17 +65,21 @@ function rowsOf(a: Awaited<ReturnType<typeof analyse>>["analysis"]): Row[] {
   }));
 }
 
+async function checkCase(name: string): Promise<void> {
+  const { parsed, analysis } = await analyse(name);
+  expect(parsed.diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual(KNOWN_INVALID[name] ?? []);
+  const expected = parseConnlist(readFileSync(join(DIR, "expected", `${name}.txt`), "utf8"));
+  expect(compareConnlists(expected, rowsOf(analysis))).toEqual([]);
+}
+
 describe("netpol-analyzer corpus: NetworkPolicy-only cases", () => {
   it("selects the NetworkPolicy-only cases", () => expect(npOnlyCases.length).toBe(29));
+  for (const name of npOnlyCases) it(name, () => checkCase(name));
+});
 
-  for (const name of npOnlyCases) {
-    it(name, async () => {
-      const { parsed, analysis } = await analyse(name);
-      expect(parsed.diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual(KNOWN_INVALID[name] ?? []);
-      const expected = parseConnlist(readFileSync(join(DIR, "expected", `${name}.txt`), "utf8"));
-      expect(compareConnlists(expected, rowsOf(analysis))).toEqual([]);
-    });
-  }
+describe("netpol-analyzer corpus: AdminNetworkPolicy / BaselineAdminNetworkPolicy cases", () => {
+  it("selects the tiered cases", () => expect(tieredCases.length).toBe(37));
+  for (const name of tieredCases) it(name, () => checkCase(name));
 });
 
 const diffs = readdirSync(join(DIR, "diff"))
@@ -82,9 +92,10 @@ const diffs = readdirSync(join(DIR, "diff"))
       oldCase: /^old:\s*(\S+)/m.exec(meta)![1]!,
     };
   })
-  .filter((d) => npOnlyCases.includes(d.newCase) && npOnlyCases.includes(d.oldCase));
+  .filter((d) => inScope.includes(d.newCase) && inScope.includes(d.oldCase));
 
 describe("netpol-analyzer corpus: diffs", () => {
+  it("selects every diff between in-scope cases", () => expect(diffs.length).toBe(13));
   for (const d of diffs) {
     it(d.file, async () => {
       const before = (await analyse(d.oldCase)).analysis;
