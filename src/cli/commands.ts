@@ -1,30 +1,31 @@
 /**
  * The command implementations: options → pipeline → rendering → exit code.
  */
+
+import type { Granularity } from "../model/index.js";
 import {
-  type Connection,
-  connContains,
-  type ConnSet,
-  connIsEmpty,
-  clusterPeers,
+  ALL_CONN,
   modelOptions as buildModelOptions,
+  type Connection,
+  type ConnSet,
+  clusterPeers,
+  connContains,
+  connIsEmpty,
   diffConnections,
+  EMPTY_ID,
+  type ExposureEntry,
   explainPair,
   exposure,
-  type ExposureEntry,
-  EMPTY_ID,
   formatConn,
   formatPeer,
+  inputFamilies,
   listConnections,
   type ModelOptions,
-  inputFamilies,
   type Protocol,
-  ALL_CONN,
 } from "../model/index.js";
-import type { Granularity } from "../model/index.js";
+import { explanationJson, explanationText } from "./explain-text.js";
 import { type DiffFormat, type ListFormat, renderDiff, renderList } from "./formats.js";
 import { EXIT, reportDiagnostics, writeOut } from "./io.js";
-import { explanationJson, explanationText } from "./explain-text.js";
 import { loadAndAnalyze } from "./pipeline.js";
 import { resolvePeer } from "./resolve.js";
 
@@ -58,10 +59,20 @@ export async function runList(
   },
 ): Promise<void> {
   const { analysis, errors } = await load(paths, o);
-  const rows = listConnections(analysis, { granularity: o.granularity, focus: o.focus, focusDirection: o.focusDirection });
+  const rows = listConnections(analysis, {
+    granularity: o.granularity,
+    focus: o.focus,
+    focusDirection: o.focusDirection,
+  });
   const exposed = o.exposure ? exposure(analysis.cluster, analysis.options) : undefined;
   if (exposed && o.output === "json")
-    writeOut(JSON.stringify({ connlist: JSON.parse(renderList(rows, "json")), exposure: exposureJson(exposed) }, null, 2));
+    writeOut(
+      JSON.stringify(
+        { connlist: JSON.parse(renderList(rows, "json")), exposure: exposureJson(exposed) },
+        null,
+        2,
+      ),
+    );
   else {
     if (o.explain) writeOut(renderExplainedList(analysis, rows, o.granularity, o.output));
     else writeOut(renderList(rows, o.output));
@@ -72,7 +83,14 @@ export async function runList(
 
 export async function runEval(
   paths: string[],
-  o: CommonOptions & { from: string; to: string; port?: string; protocol: string; output: "text" | "json"; explain?: boolean },
+  o: CommonOptions & {
+    from: string;
+    to: string;
+    port?: string;
+    protocol: string;
+    output: "text" | "json";
+    explain?: boolean;
+  },
 ): Promise<void> {
   const { analysis: a, errors } = await load(paths, o);
   const src = resolvePeer(a, o.from);
@@ -100,7 +118,8 @@ export async function runEval(
   const protocol = o.protocol.toUpperCase() as Protocol;
   const allowed = port !== undefined ? connContains(conn, protocol, port) : !connIsEmpty(conn);
   const query = port !== undefined ? `${protocol}/${port}` : undefined;
-  const explanations = o.explain && !self ? src.endpoints.flatMap((s) => dst.endpoints.map((d) => explainPair(a, s, d))) : [];
+  const explanations =
+    o.explain && !self ? src.endpoints.flatMap((s) => dst.endpoints.map((d) => explainPair(a, s, d))) : [];
   if (o.output === "json") {
     writeOut(
       JSON.stringify(
@@ -123,7 +142,8 @@ export async function runEval(
       `allowed connections: ${formatConn(conn)}${self ? " (a pod may always reach itself)" : ""}`,
     ];
     const focus = port !== undefined ? { protocol, port } : undefined;
-    for (const e of explanations) lines.push(...explanationText(e, formatPeer(src.ref), formatPeer(dst.ref), focus));
+    for (const e of explanations)
+      lines.push(...explanationText(e, formatPeer(src.ref), formatPeer(dst.ref), focus));
     writeOut(lines.join("\n"));
   }
   process.exitCode = errors ? EXIT.invalid : allowed ? EXIT.ok : EXIT.finding;
@@ -138,9 +158,15 @@ export async function runDiff(
   const after = await load([newPath], o);
   // External ranges of both sides in the same families.
   const families = [...new Set([...inputFamilies(before.analysis), ...inputFamilies(after.analysis)])];
-  const list = (a: typeof before.analysis): Connection[] => listConnections(a, { granularity: o.granularity, families });
+  const list = (a: typeof before.analysis): Connection[] =>
+    listConnections(a, { granularity: o.granularity, families });
   const peers = (a: typeof before.analysis) => clusterPeers(a, o.granularity).map((p) => p.ref);
-  const diffs = diffConnections(list(before.analysis), list(after.analysis), peers(before.analysis), peers(after.analysis));
+  const diffs = diffConnections(
+    list(before.analysis),
+    list(after.analysis),
+    peers(before.analysis),
+    peers(after.analysis),
+  );
   writeOut(renderDiff(diffs, o.output));
   process.exitCode = before.errors || after.errors ? EXIT.invalid : diffs.length > 0 ? EXIT.finding : EXIT.ok;
 }
@@ -153,9 +179,17 @@ function renderExplainedList(
   format: ListFormat,
 ): string {
   const endpointsOf = (p: Connection["src"]): number[] => {
-    if (p.kind === "external") return [a.classCount + a.space.atomOf({ family: p.range.family, value: p.range.lo })];
-    if (p.kind === "pod") return [a.index.classOfPod[a.cluster.pods.findIndex((x) => x.namespace === p.namespace && x.name === p.name)]!];
-    const w = a.cluster.workloads.find((x) => x.namespace === p.namespace && x.name === p.name && x.kind === p.workloadKind)!;
+    if (p.kind === "external")
+      return [a.classCount + a.space.atomOf({ family: p.range.family, value: p.range.lo })];
+    if (p.kind === "pod")
+      return [
+        a.index.classOfPod[
+          a.cluster.pods.findIndex((x) => x.namespace === p.namespace && x.name === p.name)
+        ]!,
+      ];
+    const w = a.cluster.workloads.find(
+      (x) => x.namespace === p.namespace && x.name === p.name && x.kind === p.workloadKind,
+    )!;
     return [...new Set(w.pods.map((i) => a.index.classOfPod[i]!))];
   };
   void granularity;
@@ -188,8 +222,18 @@ function exposureText(entries: readonly ExposureEntry[]): string {
   const section = (direction: "egress" | "ingress") =>
     entries
       .filter((e) => e.direction === direction)
-      .map((e) => `${formatPeer(e.workload)} \t${direction === "egress" ? "=>" : "<="} \t${e.peer.display} : ${formatConn(e.conn)}`);
-  return ["Exposure Analysis Result:", "Egress Exposure:", ...section("egress"), "", "Ingress Exposure:", ...section("ingress")].join("\n");
+      .map(
+        (e) =>
+          `${formatPeer(e.workload)} \t${direction === "egress" ? "=>" : "<="} \t${e.peer.display} : ${formatConn(e.conn)}`,
+      );
+  return [
+    "Exposure Analysis Result:",
+    "Egress Exposure:",
+    ...section("egress"),
+    "",
+    "Ingress Exposure:",
+    ...section("ingress"),
+  ].join("\n");
 }
 
 function exposureJson(entries: readonly ExposureEntry[]): unknown {
@@ -197,7 +241,10 @@ function exposureJson(entries: readonly ExposureEntry[]): unknown {
     workload: formatPeer(e.workload),
     direction: e.direction,
     peer: e.peer.display,
-    namespace: e.peer.namespace.kind === "existing" ? { name: e.peer.namespace.name } : { labels: e.peer.namespace.labels },
+    namespace:
+      e.peer.namespace.kind === "existing"
+        ? { name: e.peer.namespace.name }
+        : { labels: e.peer.namespace.labels },
     podLabels: e.peer.podLabels,
     conn: formatConn(e.conn),
   }));

@@ -23,7 +23,12 @@ function ruleText(r: RuleRef): string {
   return `${formatObjectRef(r.policy)} ${r.direction} rule ${r.index}${name} (${formatPosition(r.source)})`;
 }
 
-const TIER_NAME = { admin: "Admin tier", networkpolicy: "NetworkPolicy", baseline: "Baseline tier", default: "default" } as const;
+const TIER_NAME = {
+  admin: "Admin tier",
+  networkpolicy: "NetworkPolicy",
+  baseline: "Baseline tier",
+  default: "default",
+} as const;
 
 function stepText(s: ExplainStep, subject: string, direction: string): string {
   const conn = formatConn(s.conn);
@@ -43,16 +48,30 @@ function stepText(s: ExplainStep, subject: string, direction: string): string {
   }
 }
 
-export function directionText(d: DirectionExplanation, subjectName: string | undefined, focus?: ExplainFocus): string[] {
-  if (d.subject === undefined) return [`  ${d.direction}: an address outside the cluster is not subject to policy`];
+export function directionText(
+  d: DirectionExplanation,
+  subjectName: string | undefined,
+  focus?: ExplainFocus,
+): string[] {
+  if (d.subject === undefined)
+    return [`  ${d.direction}: an address outside the cluster is not subject to policy`];
   const head = `  ${d.direction} (policies of ${subjectName}):`;
-  const onlyDefault = d.steps.length === 1 && d.steps[0]!.verdict === "default" && formatConn(d.steps[0]!.conn) === "All Connections";
-  if (onlyDefault) return [`  ${d.direction}: no policy selects ${subjectName} for ${d.direction}: allowed by default`];
+  const onlyDefault =
+    d.steps.length === 1 &&
+    d.steps[0]!.verdict === "default" &&
+    formatConn(d.steps[0]!.conn) === "All Connections";
+  if (onlyDefault)
+    return [`  ${d.direction}: no policy selects ${subjectName} for ${d.direction}: allowed by default`];
   const steps = focus ? d.steps.filter((s) => connContains(s.conn, focus.protocol, focus.port)) : d.steps;
   return [head, ...steps.map((s) => `    ${stepText(s, subjectName ?? "", d.direction)}`)];
 }
 
-export function explanationText(e: PairExplanation, srcName: string, dstName: string, focus?: ExplainFocus): string[] {
+export function explanationText(
+  e: PairExplanation,
+  srcName: string,
+  dstName: string,
+  focus?: ExplainFocus,
+): string[] {
   return [...directionText(e.egress, srcName, focus), ...directionText(e.ingress, dstName, focus)];
 }
 

@@ -1,7 +1,13 @@
 /**
  * Output formats of connectivity listings and diffs. Pure text builders with deterministic order.
  */
-import { type Connection, type ConnectionDiff, formatConn, formatPeer, type PeerRef } from "../model/index.js";
+import {
+  type Connection,
+  type ConnectionDiff,
+  formatConn,
+  formatPeer,
+  type PeerRef,
+} from "../model/index.js";
 
 export const LIST_FORMATS = ["connlist", "json", "csv", "md", "dot"] as const;
 export type ListFormat = (typeof LIST_FORMATS)[number];
@@ -11,7 +17,9 @@ export type DiffFormat = (typeof DIFF_FORMATS)[number];
 export function renderList(rows: readonly Connection[], format: ListFormat): string {
   switch (format) {
     case "connlist":
-      return rows.map((r) => `${formatPeer(r.src)} => ${formatPeer(r.dst)} : ${formatConn(r.conn)}`).join("\n");
+      return rows
+        .map((r) => `${formatPeer(r.src)} => ${formatPeer(r.dst)} : ${formatConn(r.conn)}`)
+        .join("\n");
     case "json":
       return JSON.stringify(
         rows.map((r) => ({ src: formatPeer(r.src), dst: formatPeer(r.dst), conn: formatConn(r.conn) })),
@@ -19,7 +27,10 @@ export function renderList(rows: readonly Connection[], format: ListFormat): str
         2,
       );
     case "csv":
-      return ["src,dst,conn", ...rows.map((r) => [formatPeer(r.src), formatPeer(r.dst), formatConn(r.conn)].map(csv).join(","))].join("\n");
+      return [
+        "src,dst,conn",
+        ...rows.map((r) => [formatPeer(r.src), formatPeer(r.dst), formatConn(r.conn)].map(csv).join(",")),
+      ].join("\n");
     case "md":
       return [
         "| src | dst | conn |",
@@ -61,20 +72,26 @@ function renderDot(rows: readonly Connection[]): string {
   }
   for (const n of external) lines.push(`\t${dotId(n)} [shape=box color=red2]`);
   for (const r of rows)
-    lines.push(`\t${dotId(formatPeer(r.src))} -> ${dotId(formatPeer(r.dst))} [label=${dotId(formatConn(r.conn))}]`);
+    lines.push(
+      `\t${dotId(formatPeer(r.src))} -> ${dotId(formatPeer(r.dst))} [label=${dotId(formatConn(r.conn))}]`,
+    );
   lines.push("}");
   return lines.join("\n");
 }
 
 function diffLine(d: ConnectionDiff): string {
-  const info = d.peerChange ? `, workloads-diff-info: workload ${formatPeer(d.peerChange.peer)} ${d.peerChange.change}` : "";
+  const info = d.peerChange
+    ? `, workloads-diff-info: workload ${formatPeer(d.peerChange.peer)} ${d.peerChange.change}`
+    : "";
   return `diff-type: ${d.type}, source: ${formatPeer(d.src)}, destination: ${formatPeer(d.dst)}, ref1: ${formatConn(d.old)}, ref2: ${formatConn(d.new)}${info}`;
 }
 
 export function renderDiff(diffs: readonly ConnectionDiff[], format: DiffFormat): string {
   switch (format) {
     case "connlist":
-      return diffs.length === 0 ? "No connectivity differences" : ["Connectivity diff:", ...diffs.map(diffLine)].join("\n");
+      return diffs.length === 0
+        ? "No connectivity differences"
+        : ["Connectivity diff:", ...diffs.map(diffLine)].join("\n");
     case "json":
       return JSON.stringify(
         diffs.map((d) => ({
@@ -83,7 +100,9 @@ export function renderDiff(diffs: readonly ConnectionDiff[], format: DiffFormat)
           dst: formatPeer(d.dst),
           ref1: formatConn(d.old),
           ref2: formatConn(d.new),
-          ...(d.peerChange ? { "workloads-diff-info": `workload ${formatPeer(d.peerChange.peer)} ${d.peerChange.change}` } : {}),
+          ...(d.peerChange
+            ? { "workloads-diff-info": `workload ${formatPeer(d.peerChange.peer)} ${d.peerChange.change}` }
+            : {}),
         })),
         null,
         2,

@@ -27,7 +27,10 @@ export interface DiagnosticPolicy {
 }
 
 /** Prints diagnostics to stderr (info only when verbose) and tells whether any is an error. */
-export function reportDiagnostics(diagnostics: readonly Diagnostic[], opts: { verbose?: boolean; quiet?: boolean } = {}): boolean {
+export function reportDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  opts: { verbose?: boolean; quiet?: boolean } = {},
+): boolean {
   let errors = false;
   const lines: string[] = [];
   for (const d of diagnostics) {

@@ -4,8 +4,8 @@
  * differences); 2 invalid input or usage (output is still produced for the valid part of the input).
  */
 import { Command, CommanderError, Option } from "commander";
-import { EXIT, reportDiagnostics } from "./io.js";
 import { runDiff, runEval, runList } from "./commands.js";
+import { EXIT, reportDiagnostics } from "./io.js";
 
 const program = new Command("netpolc")
   .description("Compile and verify Kubernetes network policy: exact who-can-talk-to-whom, before you merge.")
@@ -16,7 +16,9 @@ const program = new Command("netpolc")
 const common = (c: Command) =>
   c
     .addOption(
-      new Option("--ipblock-pods <mode>", "whether ipBlock peers also match pod IPs").choices(["include", "exclude"]).default("include"),
+      new Option("--ipblock-pods <mode>", "whether ipBlock peers also match pod IPs")
+        .choices(["include", "exclude"])
+        .default("include"),
     )
     .addOption(
       new Option(
@@ -33,12 +35,33 @@ common(
     .command("list")
     .description("list the allowed connections of the cluster described by the manifests")
     .argument("<paths...>", "manifest files or directories ('-' for stdin)")
-    .addOption(new Option("-o, --output <format>", "output format").choices(["connlist", "json", "csv", "md", "dot"]).default("connlist"))
-    .addOption(new Option("--granularity <level>", "peers are workloads or pods").choices(["workload", "pod"]).default("workload"))
+    .addOption(
+      new Option("-o, --output <format>", "output format")
+        .choices(["connlist", "json", "csv", "md", "dot"])
+        .default("connlist"),
+    )
+    .addOption(
+      new Option("--granularity <level>", "peers are workloads or pods")
+        .choices(["workload", "pod"])
+        .default("workload"),
+    )
     .option("--focus <workload>", "only connections of this workload (ns/name or name)")
-    .addOption(new Option("--focus-direction <dir>", "with --focus: only ingress or egress").choices(["ingress", "egress"]))
-    .option("--explain", "explain each connection: which tier, policy and rule allowed it (connlist and json)", false)
-    .option("--exposure", "also report what pods and namespaces not in the input could reach, or be reached by, each workload", false),
+    .addOption(
+      new Option("--focus-direction <dir>", "with --focus: only ingress or egress").choices([
+        "ingress",
+        "egress",
+      ]),
+    )
+    .option(
+      "--explain",
+      "explain each connection: which tier, policy and rule allowed it (connlist and json)",
+      false,
+    )
+    .option(
+      "--exposure",
+      "also report what pods and namespaces not in the input could reach, or be reached by, each workload",
+      false,
+    ),
 ).action(runList);
 
 common(
@@ -49,9 +72,17 @@ common(
     .requiredOption("--from <src>", "source: ns/name (workload or pod), name, or IP address")
     .requiredOption("--to <dst>", "destination: ns/name (workload or pod), name, or IP address")
     .option("--port <port>", "destination port (1-65535)")
-    .addOption(new Option("--protocol <proto>", "protocol").choices(["tcp", "udp", "sctp", "TCP", "UDP", "SCTP"]).default("tcp"))
+    .addOption(
+      new Option("--protocol <proto>", "protocol")
+        .choices(["tcp", "udp", "sctp", "TCP", "UDP", "SCTP"])
+        .default("tcp"),
+    )
     .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
-    .option("--explain", "explain the verdict: which tier, policy and rule allowed, denied or passed each part", false),
+    .option(
+      "--explain",
+      "explain the verdict: which tier, policy and rule allowed, denied or passed each part",
+      false,
+    ),
 ).action(runEval);
 
 common(
@@ -60,8 +91,16 @@ common(
     .description("semantic connectivity diff between two inputs (directories or files)")
     .argument("<old>", "the old input (ref1)")
     .argument("<new>", "the new input (ref2)")
-    .addOption(new Option("-o, --output <format>", "output format").choices(["connlist", "json", "md"]).default("connlist"))
-    .addOption(new Option("--granularity <level>", "peers are workloads or pods").choices(["workload", "pod"]).default("workload")),
+    .addOption(
+      new Option("-o, --output <format>", "output format")
+        .choices(["connlist", "json", "md"])
+        .default("connlist"),
+    )
+    .addOption(
+      new Option("--granularity <level>", "peers are workloads or pods")
+        .choices(["workload", "pod"])
+        .default("workload"),
+    ),
 ).action(runDiff);
 
 try {
@@ -72,7 +111,9 @@ try {
     process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.invalid;
   } else {
     reportDiagnostics([]);
-    process.stderr.write(`netpolc: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(
+      `netpolc: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
     process.exitCode = 70;
   }
 }

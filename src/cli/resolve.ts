@@ -18,16 +18,30 @@ export function resolvePeer(a: Analysis, text: string): ResolvedPeer | Diagnosti
   const { cluster, index } = a;
   const ip = parseIp(text.trim());
   if (ip) {
-    const podIndex = cluster.pods.findIndex((p) => p.ips.some((x) => x.family === ip.family && x.value === ip.value));
+    const podIndex = cluster.pods.findIndex((p) =>
+      p.ips.some((x) => x.family === ip.family && x.value === ip.value),
+    );
     if (podIndex >= 0) {
       const p = cluster.pods[podIndex]!;
-      return { ref: { kind: "pod", namespace: p.namespace, name: p.name }, endpoints: [index.classOfPod[podIndex]!], pod: podIndex };
+      return {
+        ref: { kind: "pod", namespace: p.namespace, name: p.name },
+        endpoints: [index.classOfPod[podIndex]!],
+        pod: podIndex,
+      };
     }
     const atom = a.space.atomOf(ip);
-    return { ref: { kind: "external", range: { family: ip.family, lo: ip.value, hi: ip.value } }, endpoints: [a.classCount + atom] };
+    return {
+      ref: { kind: "external", range: { family: ip.family, lo: ip.value, hi: ip.value } },
+      endpoints: [a.classCount + atom],
+    };
   }
   const m = /^(?:([^/\s]+)\/)?([^/[\s]+)(?:\[(\w+)\])?$/.exec(text.trim());
-  if (!m) return diagnostic("NP9002", "error", `cannot read peer "${text}": expected ns/name, name or an IP address`);
+  if (!m)
+    return diagnostic(
+      "NP9002",
+      "error",
+      `cannot read peer "${text}": expected ns/name, name or an IP address`,
+    );
   const [, ns, name, kind] = m;
   const workloads = cluster.workloads.filter(
     (w) => w.name === name && (!ns || w.namespace === ns) && (!kind || w.kind === kind),
@@ -45,10 +59,16 @@ export function resolvePeer(a: Analysis, text: string): ResolvedPeer | Diagnosti
   }
   if (workloads.length === 0 && pods.length === 1) {
     const { p, i } = pods[0]!;
-    return { ref: { kind: "pod", namespace: p.namespace, name: p.name }, endpoints: [index.classOfPod[i]!], pod: i };
+    return {
+      ref: { kind: "pod", namespace: p.namespace, name: p.name },
+      endpoints: [index.classOfPod[i]!],
+      pod: i,
+    };
   }
   const candidates = [
-    ...workloads.map((w) => formatPeer({ kind: "workload", namespace: w.namespace, name: w.name, workloadKind: w.kind })),
+    ...workloads.map((w) =>
+      formatPeer({ kind: "workload", namespace: w.namespace, name: w.name, workloadKind: w.kind }),
+    ),
     ...pods.map(({ p }) => formatPeer({ kind: "pod", namespace: p.namespace, name: p.name })),
   ];
   if (candidates.length > 1)

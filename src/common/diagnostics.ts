@@ -31,6 +31,9 @@ export const DIAGNOSTIC_CODES = {
   NP2012: "duplicate object: a later definition replaces an earlier one",
   NP2013: "invalid object name or namespace",
   NP2014: "invalid NetworkPolicy peer (empty, or ipBlock combined with a selector)",
+  NP2015: "cluster policy subject, peer, protocol or port sets more or less than exactly one field",
+  NP2016: "cluster policy port range does not end after it starts",
+  NP2017: "cluster policy peer sets no field netpolc knows: kept empty, it fails closed",
   // --- model ---
   NP3001: "pod belongs to an unknown or implied namespace",
   NP3002: "hostNetwork pod: NetworkPolicy does not select it",

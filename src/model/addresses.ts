@@ -41,7 +41,8 @@ export function parseIp(text: string): IpAddress | undefined {
   if (addr.kind() === "ipv6") {
     const v6 = addr as ipaddr.IPv6;
     // An IPv4-mapped IPv6 address is the IPv4 address (as the Kubernetes API and Go treat it).
-    if (v6.isIPv4MappedAddress()) return { family: 4, value: bytesToBigint(v6.toIPv4Address().toByteArray()) };
+    if (v6.isIPv4MappedAddress())
+      return { family: 4, value: bytesToBigint(v6.toIPv4Address().toByteArray()) };
     return { family: 6, value: bytesToBigint(v6.toByteArray()) };
   }
   if (!ipaddr.IPv4.isValidFourPartDecimal(text)) return undefined;

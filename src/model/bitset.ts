@@ -4,7 +4,10 @@
  */
 export class BitSet {
   readonly words: Uint32Array;
-  constructor(readonly size: number, words?: Uint32Array) {
+  constructor(
+    readonly size: number,
+    words?: Uint32Array,
+  ) {
     this.words = words ?? new Uint32Array((size + 31) >>> 5);
   }
 
@@ -74,7 +77,9 @@ export class BitSet {
 
   toArray(): number[] {
     const out: number[] = [];
-    this.forEach((i) => out.push(i));
+    this.forEach((i) => {
+      out.push(i);
+    });
     return out;
   }
 

@@ -28,11 +28,20 @@ import type {
 import { type IpAddress, parseCidr, parseIp } from "./addresses.js";
 import type { ClusterPolicy, Node, Peer, PortMatch, TierAction, TierRule } from "./types.js";
 
-export function compileClusterPolicy(o: ClusterPolicyObject, diagnostics: Diagnostic[]): ClusterPolicy | undefined {
+export function compileClusterPolicy(
+  o: ClusterPolicyObject,
+  diagnostics: Diagnostic[],
+): ClusterPolicy | undefined {
   const spec = o.spec;
   const ref = { kind: o.kind, name: o.metadata.name };
   const tier =
-    o.kind === "AdminNetworkPolicy" ? "admin" : o.kind === "BaselineAdminNetworkPolicy" ? "baseline" : spec.tier === "Baseline" ? "baseline" : "admin";
+    o.kind === "AdminNetworkPolicy"
+      ? "admin"
+      : o.kind === "BaselineAdminNetworkPolicy"
+        ? "baseline"
+        : spec.tier === "Baseline"
+          ? "baseline"
+          : "admin";
   const subject = spec.subject.pods
     ? { namespaces: spec.subject.pods.namespaceSelector ?? {}, pods: spec.subject.pods.podSelector ?? {} }
     : { namespaces: spec.subject.namespaces ?? {}, pods: {} };
@@ -96,7 +105,8 @@ function compilePeer(
   diagnostics: Diagnostic[],
 ): Peer[] {
   const source = o.locate(path);
-  if (p.namespaces) return [{ kind: "pods", namespaces: { kind: "selector", selector: p.namespaces }, pods: {}, source }];
+  if (p.namespaces)
+    return [{ kind: "pods", namespaces: { kind: "selector", selector: p.namespaces }, pods: {}, source }];
   if (p.pods)
     return [
       {
@@ -114,10 +124,15 @@ function compilePeer(
   if (p.nodes) return [{ kind: "nodes", selector: p.nodes, source }];
   if (p.domainNames) {
     diagnostics.push(
-      diagnostic("NP3005", "warning", `domainNames ${p.domainNames.join(", ")} cannot be resolved statically; the peer matches no known address`, {
-        source,
-        hint: "add a networks peer with the addresses the names resolve to, if they are known",
-      }),
+      diagnostic(
+        "NP3005",
+        "warning",
+        `domainNames ${p.domainNames.join(", ")} cannot be resolved statically; the peer matches no known address`,
+        {
+          source,
+          hint: "add a networks peer with the addresses the names resolve to, if they are known",
+        },
+      ),
     );
     return [{ kind: "domainNames", names: p.domainNames, source }];
   }
@@ -132,7 +147,8 @@ function compilePorts(r: ClusterPolicyRuleSpec): PortMatch[] {
 }
 
 function protocolMatch(p: ClusterPolicyProtocol): PortMatch[] {
-  if (p.destinationNamedPort !== undefined) return [{ kind: "named", protocol: "TCP", name: p.destinationNamedPort, anyProtocol: true }];
+  if (p.destinationNamedPort !== undefined)
+    return [{ kind: "named", protocol: "TCP", name: p.destinationNamedPort, anyProtocol: true }];
   for (const protocol of ["TCP", "UDP", "SCTP"] as const) {
     const e = p[protocol.toLowerCase() as "tcp" | "udp" | "sctp"];
     if (!e) continue;
@@ -146,9 +162,26 @@ function protocolMatch(p: ClusterPolicyProtocol): PortMatch[] {
 }
 
 function portMatch(p: AdminPolicyPort): PortMatch[] {
-  if (p.portNumber) return [{ kind: "range", protocol: p.portNumber.protocol ?? "TCP", from: p.portNumber.port, to: p.portNumber.port }];
-  if (p.portRange) return [{ kind: "range", protocol: p.portRange.protocol ?? "TCP", from: p.portRange.start, to: p.portRange.end }];
-  if (p.namedPort !== undefined) return [{ kind: "named", protocol: "TCP", name: p.namedPort, anyProtocol: true }];
+  if (p.portNumber)
+    return [
+      {
+        kind: "range",
+        protocol: p.portNumber.protocol ?? "TCP",
+        from: p.portNumber.port,
+        to: p.portNumber.port,
+      },
+    ];
+  if (p.portRange)
+    return [
+      {
+        kind: "range",
+        protocol: p.portRange.protocol ?? "TCP",
+        from: p.portRange.start,
+        to: p.portRange.end,
+      },
+    ];
+  if (p.namedPort !== undefined)
+    return [{ kind: "named", protocol: "TCP", name: p.namedPort, anyProtocol: true }];
   return [];
 }
 

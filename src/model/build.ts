@@ -8,10 +8,10 @@ import type {
   ClusterPolicyObject,
   ContainerPort,
   K8sObject,
-  NodeObject,
   NetworkPolicyObject,
   NetworkPolicyPeer,
   NetworkPolicyPort,
+  NodeObject,
   PodObject,
   PodSpec,
   WorkloadObject,
@@ -19,7 +19,19 @@ import type {
 import { WORKLOAD_KINDS } from "../parser/index.js";
 import { type IpAddress, parseCidr, parseIp } from "./addresses.js";
 import { compileClusterPolicy, nodeFromObject } from "./build-tiers.js";
-import type { Cluster, ClusterPolicy, NamedPort, Namespace, NetworkPolicy, Peer, Pod, PortMatch, Rule, Workload } from "./types.js";
+import { getOrCreate } from "./maps.js";
+import type {
+  Cluster,
+  ClusterPolicy,
+  NamedPort,
+  Namespace,
+  NetworkPolicy,
+  Peer,
+  Pod,
+  PortMatch,
+  Rule,
+  Workload,
+} from "./types.js";
 
 /** What the model reads: the parser's validated objects. */
 export type ModelInput = K8sObject | ClusterPolicyObject | NodeObject;
@@ -69,7 +81,8 @@ export function buildCluster(objects: readonly ModelInput[]): BuildResult {
 
   // 4. Namespaces implied by objects that live in them.
   const implied = (ns: string) => {
-    if (!namespaces.has(ns)) namespaces.set(ns, { name: ns, labels: { [NAMESPACE_NAME_LABEL]: ns }, implied: true });
+    if (!namespaces.has(ns))
+      namespaces.set(ns, { name: ns, labels: { [NAMESPACE_NAME_LABEL]: ns }, implied: true });
   };
   for (const p of pods) implied(p.namespace);
   for (const p of policies) implied(p.namespace);
@@ -78,10 +91,15 @@ export function buildCluster(objects: readonly ModelInput[]): BuildResult {
   for (const p of sortedPods) {
     if (p.hostNetwork)
       diagnostics.push(
-        diagnostic("NP3002", "info", `Pod ${p.namespace}/${p.name} uses hostNetwork: NetworkPolicy does not select it`, {
-          source: p.source,
-          hint: "its traffic is seen as coming from its node's address",
-        }),
+        diagnostic(
+          "NP3002",
+          "info",
+          `Pod ${p.namespace}/${p.name} uses hostNetwork: NetworkPolicy does not select it`,
+          {
+            source: p.source,
+            hint: "its traffic is seen as coming from its node's address",
+          },
+        ),
       );
   }
   return {
@@ -102,7 +120,11 @@ function isWorkload(o: ModelInput): o is WorkloadObject {
 }
 
 function isClusterPolicy(o: ModelInput): o is ClusterPolicyObject {
-  return o.kind === "ClusterNetworkPolicy" || o.kind === "AdminNetworkPolicy" || o.kind === "BaselineAdminNetworkPolicy";
+  return (
+    o.kind === "ClusterNetworkPolicy" ||
+    o.kind === "AdminNetworkPolicy" ||
+    o.kind === "BaselineAdminNetworkPolicy"
+  );
 }
 
 /**
@@ -112,7 +134,10 @@ function isClusterPolicy(o: ModelInput): o is ClusterPolicyObject {
 function orderTiers(list: ClusterPolicy[], diagnostics: Diagnostic[]): ClusterPolicy[] {
   const sorted = [...list].sort(
     (a, b) =>
-      cmp(a.tier, b.tier) || a.priority - b.priority || cmp(a.ref.kind, b.ref.kind) || cmp(a.ref.name, b.ref.name),
+      cmp(a.tier, b.tier) ||
+      a.priority - b.priority ||
+      cmp(a.ref.kind, b.ref.kind) ||
+      cmp(a.ref.name, b.ref.name),
   );
   for (let i = 1; i < sorted.length; i++) {
     const a = sorted[i - 1]!;
@@ -180,9 +205,13 @@ function podFromObject(o: PodObject): Pod {
 function podsFromWorkload(o: WorkloadObject): Pod[] {
   const template = o.kind === "CronJob" ? o.spec.jobTemplate?.spec?.template : o.spec.template;
   const namespace = o.metadata.namespace ?? DEFAULT_NAMESPACE;
-  const replicas = o.kind === "Deployment" || o.kind === "ReplicaSet" || o.kind === "StatefulSet" || o.kind === "ReplicationController"
-    ? Math.max(1, o.spec.replicas ?? 1)
-    : 1;
+  const replicas =
+    o.kind === "Deployment" ||
+    o.kind === "ReplicaSet" ||
+    o.kind === "StatefulSet" ||
+    o.kind === "ReplicationController"
+      ? Math.max(1, o.spec.replicas ?? 1)
+      : 1;
   const labels = template?.metadata?.labels ?? {};
   const ports = namedPorts(template?.spec);
   const workload = { namespace, name: o.metadata.name, kind: o.kind };
@@ -207,9 +236,10 @@ function groupWorkloads(pods: readonly Pod[]): Workload[] {
   const byKey = new Map<string, { w: Omit<Workload, "pods">; pods: number[] }>();
   pods.forEach((p, i) => {
     const key = `${p.workload.namespace}/${p.workload.kind}/${p.workload.name}`;
-    let e = byKey.get(key);
-    if (!e) byKey.set(key, (e = { w: { ...p.workload, source: p.source }, pods: [] }));
-    e.pods.push(i);
+    getOrCreate(byKey, key, () => ({
+      w: { ...p.workload, source: p.source },
+      pods: [] as number[],
+    })).pods.push(i);
   });
   return [...byKey.values()]
     .map((e) => ({ ...e.w, pods: e.pods }))
@@ -234,7 +264,9 @@ export function compileNetworkPolicy(o: NetworkPolicyObject): NetworkPolicy {
   const isolates = { ingress: types.includes("Ingress"), egress: types.includes("Egress") };
   const ref = { kind: "NetworkPolicy", namespace, name: o.metadata.name };
   const peers = (list: readonly NetworkPolicyPeer[] | undefined, base: (string | number)[]): Peer[] =>
-    list && list.length > 0 ? list.flatMap((p, i) => compilePeer(o, namespace, p, [...base, i])) : [{ kind: "any" }];
+    list && list.length > 0
+      ? list.flatMap((p, i) => compilePeer(o, namespace, p, [...base, i]))
+      : [{ kind: "any" }];
   const rules = (direction: "ingress" | "egress"): Rule[] => {
     if (!isolates[direction]) return [];
     const list = direction === "ingress" ? (spec.ingress ?? []) : (spec.egress ?? []);
@@ -263,7 +295,12 @@ export function compileNetworkPolicy(o: NetworkPolicyObject): NetworkPolicy {
   };
 }
 
-function compilePeer(o: NetworkPolicyObject, namespace: string, p: NetworkPolicyPeer, path: (string | number)[]): Peer[] {
+function compilePeer(
+  o: NetworkPolicyObject,
+  namespace: string,
+  p: NetworkPolicyPeer,
+  path: (string | number)[],
+): Peer[] {
   const source = o.locate(path);
   if (p.ipBlock) {
     const cidr = parseCidr(p.ipBlock.cidr);
@@ -275,7 +312,9 @@ function compilePeer(o: NetworkPolicyObject, namespace: string, p: NetworkPolicy
   return [
     {
       kind: "pods",
-      namespaces: p.namespaceSelector ? { kind: "selector", selector: p.namespaceSelector } : { kind: "same", namespace },
+      namespaces: p.namespaceSelector
+        ? { kind: "selector", selector: p.namespaceSelector }
+        : { kind: "same", namespace },
       pods: p.podSelector ?? {},
       source,
     },

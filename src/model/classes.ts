@@ -9,6 +9,7 @@
  */
 import type { AddressSpace } from "./addresses.js";
 import { BitSet } from "./bitset.js";
+import { getOrCreate } from "./maps.js";
 import { assertNever } from "./selectors.js";
 import type { Cluster, LabelSelector, Labels, NamedPort, NamespaceScope } from "./types.js";
 
@@ -58,8 +59,7 @@ export function buildClasses(cluster: Cluster, space: AddressSpace, policeHostNe
   const keyCache = new Map<object, Map<object, string>>();
   cluster.pods.forEach((p, i) => {
     const atoms = [...new Set(p.ips.map((ip) => space.atomOf(ip)))].sort((a, b) => a - b);
-    let byPorts = keyCache.get(p.labels);
-    if (!byPorts) keyCache.set(p.labels, (byPorts = new Map()));
+    const byPorts = getOrCreate(keyCache, p.labels, () => new Map<object, string>());
     let base = byPorts.get(p.ports);
     if (base === undefined) {
       base = `${labelsKey(p.labels)}\u0002${portsKeyOf(p.ports)}`;
@@ -92,16 +92,19 @@ export function buildClasses(cluster: Cluster, space: AddressSpace, policeHostNe
 
 class LabelIndex {
   private readonly byKey = new Map<string, { all: BitSet; values: Map<string, BitSet> }>();
-  constructor(private readonly size: number, labelsOf: (i: number) => Labels) {
+  constructor(
+    private readonly size: number,
+    labelsOf: (i: number) => Labels,
+  ) {
     for (let i = 0; i < size; i++) {
       const l = labelsOf(i);
       for (const k of Object.keys(l)) {
-        let e = this.byKey.get(k);
-        if (!e) this.byKey.set(k, (e = { all: new BitSet(size), values: new Map() }));
+        const e = getOrCreate(this.byKey, k, () => ({
+          all: new BitSet(size),
+          values: new Map<string, BitSet>(),
+        }));
         e.all.add(i);
-        let v = e.values.get(l[k]!);
-        if (!v) e.values.set(l[k]!, (v = new BitSet(size)));
-        v.add(i);
+        getOrCreate(e.values, l[k]!, () => new BitSet(size)).add(i);
       }
     }
   }
@@ -162,9 +165,7 @@ class Index implements ClassIndex {
       classes.filter((c) => policeHostNetwork || !c.hostNetwork).map((c) => c.index),
     );
     for (const c of classes) {
-      let b = this.byNamespace.get(c.namespace);
-      if (!b) this.byNamespace.set(c.namespace, (b = new BitSet(n)));
-      b.add(c.index);
+      getOrCreate(this.byNamespace, c.namespace, () => new BitSet(n)).add(c.index);
       for (const a of c.atoms) {
         if (a >= atomCount) continue;
         const list = this.byAtom.get(a) ?? [];

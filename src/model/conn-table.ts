@@ -3,7 +3,15 @@
  * few distinct connection sets, so cells hold small integer ids and set algebra is memoised per pair
  * of ids. One table per analysis (no global state).
  */
-import { ALL_CONN, type ConnSet, connIntersect, connKey, connSubtract, connUnion, EMPTY_CONN } from "./ports.js";
+import {
+  ALL_CONN,
+  type ConnSet,
+  connIntersect,
+  connKey,
+  connSubtract,
+  connUnion,
+  EMPTY_CONN,
+} from "./ports.js";
 
 export const EMPTY_ID = 0;
 export const ALL_ID = 1;

@@ -8,13 +8,18 @@
  * - External ranges are maximal runs of adjacent atoms with equal connections, per peer.
  */
 import { formatRange, type IpFamily, type IpRange } from "./addresses.js";
-import type { Analysis } from "./engine.js";
 import { EMPTY_ID } from "./conn-table.js";
+import type { Analysis } from "./engine.js";
 import type { ConnSet } from "./ports.js";
 import type { Direction } from "./types.js";
 
 export type PeerRef =
-  | { readonly kind: "workload"; readonly namespace: string; readonly name: string; readonly workloadKind: string }
+  | {
+      readonly kind: "workload";
+      readonly namespace: string;
+      readonly name: string;
+      readonly workloadKind: string;
+    }
   | { readonly kind: "pod"; readonly namespace: string; readonly name: string }
   | { readonly kind: "external"; readonly range: IpRange };
 
@@ -104,7 +109,11 @@ export function listConnections(a: Analysis, options: ListOptions = {}): Connect
   // 1. External sources, as runs of atoms with equal connections into each peer.
   for (const dst of peers) {
     if (!wantIn(dst.ref)) continue;
-    runs(atoms, (atom) => unionIds(a, [atom], dst.classes), (range, id) => push({ kind: "external", range }, dst.ref, id));
+    runs(
+      atoms,
+      (atom) => unionIds(a, [atom], dst.classes),
+      (range, id) => push({ kind: "external", range }, dst.ref, id),
+    );
   }
   // 2. Peer pairs, then external destinations of each source.
   for (const src of peers) {
@@ -113,7 +122,11 @@ export function listConnections(a: Analysis, options: ListOptions = {}): Connect
       push(src.ref, dst.ref, unionIds(a, src.classes, dst.classes));
     }
     if (!wantOut(src.ref)) continue;
-    runs(atoms, (atom) => unionIds(a, src.classes, [atom]), (range, id) => push(src.ref, { kind: "external", range }, id));
+    runs(
+      atoms,
+      (atom) => unionIds(a, src.classes, [atom]),
+      (range, id) => push(src.ref, { kind: "external", range }, id),
+    );
   }
   return out;
 }

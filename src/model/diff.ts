@@ -38,7 +38,9 @@ export function diffConnections(
         cuts.get(p.range.family)!.add(p.range.lo);
         cuts.get(p.range.family)!.add(p.range.hi + 1n);
       }
-  const sortedCuts = new Map([...cuts].map(([f, s]) => [f, [...s].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))]));
+  const sortedCuts = new Map(
+    [...cuts].map(([f, s]) => [f, [...s].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))]),
+  );
   const split = (r: IpRange): IpRange[] => {
     const pieces: IpRange[] = [];
     let lo = r.lo;

@@ -20,14 +20,14 @@ import { ALL_CONN, allOf, type ConnSet, connUnion, EMPTY_CONN, range } from "./p
 import { assertNever, matches } from "./selectors.js";
 import {
   type Cluster,
+  type ClusterPolicy,
   DEFAULT_MODEL_OPTIONS,
   type Direction,
   type ModelOptions,
   modelOptions,
+  type NetworkPolicy,
   type Peer,
   type PortMatch,
-  type ClusterPolicy,
-  type NetworkPolicy,
   type Rule,
   type TierRule,
 } from "./types.js";
@@ -62,13 +62,21 @@ export interface PolicySelection {
 /** Every CIDR and except of every policy, and every Node address: the cuts of the address space. */
 export function policyRanges(cluster: Cluster): IpRange[] {
   const out: IpRange[] = [];
-  const rules = [...cluster.policies, ...cluster.clusterPolicies].flatMap((p): readonly Rule[] => [...p.ingress, ...p.egress]);
-  for (const r of rules) for (const peer of r.peers) if (peer.kind === "ipBlock") out.push(peer.cidr, ...peer.except);
-  for (const n of cluster.nodes) for (const a of n.addresses) out.push({ family: a.family, lo: a.value, hi: a.value });
+  const rules = [...cluster.policies, ...cluster.clusterPolicies].flatMap((p): readonly Rule[] => [
+    ...p.ingress,
+    ...p.egress,
+  ]);
+  for (const r of rules)
+    for (const peer of r.peers) if (peer.kind === "ipBlock") out.push(peer.cidr, ...peer.except);
+  for (const n of cluster.nodes)
+    for (const a of n.addresses) out.push({ family: a.family, lo: a.value, hi: a.value });
   return out;
 }
 
-export function analyze(cluster: Cluster, partialOptions: Partial<ModelOptions> = DEFAULT_MODEL_OPTIONS): Analysis {
+export function analyze(
+  cluster: Cluster,
+  partialOptions: Partial<ModelOptions> = DEFAULT_MODEL_OPTIONS,
+): Analysis {
   const options = modelOptions(partialOptions);
   // 1. Address atoms and pod classes.
   const space = new AddressSpace(policyRanges(cluster));
@@ -81,7 +89,9 @@ export function analyze(cluster: Cluster, partialOptions: Partial<ModelOptions> 
   // 2. Subjects of each policy, then groups per direction.
   const subjects: Subjects = {
     np: cluster.policies.map((p) => index.select({ kind: "same", namespace: p.namespace }, p.podSelector)),
-    tiers: cluster.clusterPolicies.map((p) => index.select({ kind: "selector", selector: p.subject.namespaces }, p.subject.pods)),
+    tiers: cluster.clusterPolicies.map((p) =>
+      index.select({ kind: "selector", selector: p.subject.namespaces }, p.subject.pods),
+    ),
   };
   const egress = buildDirection("egress", cluster, subjects, index, compiler, K + A);
   const ingress = buildDirection("ingress", cluster, subjects, index, compiler, K + A);
@@ -145,13 +155,23 @@ function buildDirection(
   width: number,
 ): DirectionTable {
   const K = index.classes.length;
-  const sel = Array.from({ length: K }, () => ({ admin: [] as number[], np: [] as number[], baseline: [] as number[] }));
+  const sel = Array.from({ length: K }, () => ({
+    admin: [] as number[],
+    np: [] as number[],
+    baseline: [] as number[],
+  }));
   cluster.policies.forEach((p, pi) => {
-    if (p.isolates[direction]) subjects.np[pi]!.forEach((c) => sel[c]!.np.push(pi));
+    if (p.isolates[direction])
+      subjects.np[pi]!.forEach((c) => {
+        sel[c]!.np.push(pi);
+      });
   });
   // "CNPs with no ingress rules do not affect ingress traffic" (likewise egress).
   cluster.clusterPolicies.forEach((p, pi) => {
-    if (p[direction].length > 0) subjects.tiers[pi]!.forEach((c) => sel[c]![p.tier].push(pi));
+    if (p[direction].length > 0)
+      subjects.tiers[pi]!.forEach((c) => {
+        sel[c]![p.tier].push(pi);
+      });
   });
   const groupOf = new Int32Array(K).fill(-1);
   const vectors: Int32Array[] = [];
@@ -164,7 +184,8 @@ function buildDirection(
     // includes its named ports then. Egress rules resolve against each destination, in the vector.
     const cls = index.classes[c]!;
     const named =
-      direction === "ingress" && [...rules.admin, ...rules.np, ...rules.baseline].some((r) => r.ports.some((m) => m.kind === "named"));
+      direction === "ingress" &&
+      [...rules.admin, ...rules.np, ...rules.baseline].some((r) => r.ports.some((m) => m.kind === "named"));
     const key = `${s.admin.join(",")}|${s.np.join(",")}|${s.baseline.join(",")}${named ? `#${cls.portsKey}` : ""}`;
     let g = groups.get(key);
     if (g === undefined) {
@@ -174,7 +195,10 @@ function buildDirection(
     }
     groupOf[c] = g;
   }
-  return { vectorOf: (c) => (groupOf[c]! < 0 ? undefined : vectors[groupOf[c]!]), selectionOf: (c) => sel[c]! };
+  return {
+    vectorOf: (c) => (groupOf[c]! < 0 ? undefined : vectors[groupOf[c]!]),
+    selectionOf: (c) => sel[c]!,
+  };
 }
 
 export interface TierRules {
@@ -218,7 +242,13 @@ class RuleCompiler {
    * NetworkPolicy tier when a NetworkPolicy isolates the class, else to Baseline rules, and what
    * those leave is allowed by default.
    */
-  tierVector(direction: Direction, rules: TierRules, npIsolated: boolean, cls: PodClass, width: number): Int32Array {
+  tierVector(
+    direction: Direction,
+    rules: TierRules,
+    npIsolated: boolean,
+    cls: PodClass,
+    width: number,
+  ): Int32Array {
     const c = this.conns;
     const np = npIsolated
       ? direction === "egress"
@@ -267,7 +297,9 @@ class RuleCompiler {
       };
       for (const peer of r.peers) {
         const m = this.peer(peer);
-        m.classes.forEach((e) => apply(e, direction === "ingress" ? ingressPorts : this.portsId(r.ports, this.index.classes[e])));
+        m.classes.forEach((e) => {
+          apply(e, direction === "ingress" ? ingressPorts : this.portsId(r.ports, this.index.classes[e]));
+        });
         const external = direction === "ingress" ? ingressPorts : this.portsId(r.ports, undefined);
         for (const a of m.atoms) apply(this.K + a, external);
       }
@@ -344,7 +376,8 @@ class RuleCompiler {
 
   /** Atoms, plus the pods whose IPs lie in them when addresses match pods (`ipBlockPods`). */
   private addresses(atoms: readonly number[]): { classes: BitSet; atoms: readonly number[] } {
-    const classes = this.options.ipBlockPods === "include" ? this.index.classesInAtoms(atoms) : new BitSet(this.K);
+    const classes =
+      this.options.ipBlockPods === "include" ? this.index.classesInAtoms(atoms) : new BitSet(this.K);
     return { classes, atoms };
   }
 
@@ -380,7 +413,8 @@ export function resolvePorts(ports: readonly PortMatch[], dst: Pick<PodClass, "p
         break;
       case "named":
         for (const p of dst?.ports ?? [])
-          if (p.name === m.name && (m.anyProtocol || p.protocol === m.protocol)) out = connUnion(out, range(p.protocol, p.port));
+          if (p.name === m.name && (m.anyProtocol || p.protocol === m.protocol))
+            out = connUnion(out, range(p.protocol, p.port));
         break;
       default:
         return assertNever(m);

@@ -5,7 +5,15 @@
  */
 import type { ObjectRef, SourceRef } from "../common/index.js";
 import type { Analysis } from "./engine.js";
-import { ALL_CONN, type ConnSet, connIntersect, connIsEmpty, connSubtract, connUnion, EMPTY_CONN } from "./ports.js";
+import {
+  ALL_CONN,
+  type ConnSet,
+  connIntersect,
+  connIsEmpty,
+  connSubtract,
+  connUnion,
+  EMPTY_CONN,
+} from "./ports.js";
 import type { Direction, Rule, TierRule } from "./types.js";
 
 export type ExplainTier = "admin" | "networkpolicy" | "baseline" | "default";
@@ -57,14 +65,26 @@ export function explainPair(a: Analysis, src: number, dst: number): PairExplanat
 }
 
 function ruleRef(policy: ObjectRef, tier: ExplainTier, r: Rule | TierRule): RuleRef {
-  return { policy, tier, direction: r.direction, index: r.index, name: "name" in r ? r.name : undefined, source: r.source };
+  return {
+    policy,
+    tier,
+    direction: r.direction,
+    index: r.index,
+    name: "name" in r ? r.name : undefined,
+    source: r.source,
+  };
 }
 
 function explainDirection(a: Analysis, direction: Direction, src: number, dst: number): DirectionExplanation {
   const subject = direction === "egress" ? src : dst;
   const other = direction === "egress" ? dst : src;
   if (subject >= a.classCount)
-    return { direction, subject: undefined, steps: [{ tier: "default", verdict: "default", conn: ALL_CONN }], allowed: ALL_CONN };
+    return {
+      direction,
+      subject: undefined,
+      steps: [{ tier: "default", verdict: "default", conn: ALL_CONN }],
+      allowed: ALL_CONN,
+    };
   const sel = a.selection(subject, direction);
   const steps: ExplainStep[] = [];
   const matches = (r: Rule) => r.peers.some((p) => a.peerMatches(p, other));
@@ -72,7 +92,11 @@ function explainDirection(a: Analysis, direction: Direction, src: number, dst: n
   let allowed = EMPTY_CONN;
 
   // First-match over tier rules; returns what was neither accepted nor denied.
-  const firstMatch = (tier: ExplainTier, rules: readonly { policy: ObjectRef; rule: TierRule }[], start: ConnSet): ConnSet => {
+  const firstMatch = (
+    tier: ExplainTier,
+    rules: readonly { policy: ObjectRef; rule: TierRule }[],
+    start: ConnSet,
+  ): ConnSet => {
     let undecided = start;
     let passed = EMPTY_CONN;
     for (const { policy, rule } of rules) {
@@ -86,7 +110,8 @@ function explainDirection(a: Analysis, direction: Direction, src: number, dst: n
     }
     return connUnion(undecided, passed);
   };
-  const tierRules = (list: typeof sel.admin) => list.flatMap((p) => p[direction].map((rule) => ({ policy: p.ref, rule })));
+  const tierRules = (list: typeof sel.admin) =>
+    list.flatMap((p) => p[direction].map((rule) => ({ policy: p.ref, rule })));
 
   // 1. Admin tier.
   const rest = firstMatch("admin", tierRules(sel.admin), ALL_CONN);
@@ -98,11 +123,22 @@ function explainDirection(a: Analysis, direction: Direction, src: number, dst: n
         if (!matches(rule)) continue;
         const hit = connIntersect(rest, ports(rule));
         if (connIsEmpty(hit)) continue;
-        steps.push({ tier: "networkpolicy", verdict: "allow", conn: hit, rule: ruleRef(p.ref, "networkpolicy", rule) });
+        steps.push({
+          tier: "networkpolicy",
+          verdict: "allow",
+          conn: hit,
+          rule: ruleRef(p.ref, "networkpolicy", rule),
+        });
         npAllowed = connUnion(npAllowed, hit);
       }
     const denied = connSubtract(rest, npAllowed);
-    if (!connIsEmpty(denied)) steps.push({ tier: "networkpolicy", verdict: "isolated", conn: denied, policies: sel.np.map((p) => p.ref) });
+    if (!connIsEmpty(denied))
+      steps.push({
+        tier: "networkpolicy",
+        verdict: "isolated",
+        conn: denied,
+        policies: sel.np.map((p) => p.ref),
+      });
     allowed = connUnion(allowed, npAllowed);
   } else {
     // 3. Baseline tier, then the default.

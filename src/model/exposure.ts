@@ -11,16 +11,18 @@
  * with further labels may match further rules (the solver answers for every possible pod).
  */
 import type { SourceRef } from "../common/index.js";
-import { type ClusterPeer, clusterPeers, type PeerRef } from "./connectivity.js";
-import { EMPTY_ID } from "./conn-table.js";
-import { analyze } from "./engine.js";
 import { NAMESPACE_NAME_LABEL } from "./build.js";
+import { EMPTY_ID } from "./conn-table.js";
+import { type ClusterPeer, clusterPeers, type PeerRef } from "./connectivity.js";
+import { analyze } from "./engine.js";
 import type { ConnSet } from "./ports.js";
 import type { Cluster, Direction, LabelSelector, Labels, ModelOptions, Namespace, Pod } from "./types.js";
 
 export interface HypotheticalPeer {
   /** An existing namespace, or a new one with these labels. */
-  readonly namespace: { readonly kind: "existing"; readonly name: string } | { readonly kind: "new"; readonly labels: Labels };
+  readonly namespace:
+    | { readonly kind: "existing"; readonly name: string }
+    | { readonly kind: "new"; readonly labels: Labels };
   readonly podLabels: Labels;
   /** `entire-cluster`, or `[namespace with {…}]/[pod with {…}]`. */
   readonly display: string;
@@ -97,8 +99,10 @@ export function hypotheticalPeers(cluster: Cluster): HypotheticalPeer[] {
       const ns = minimalLabels(peer.namespaces.selector);
       if (!ns) continue;
       const named = ns[NAMESPACE_NAME_LABEL];
-      if (named !== undefined) add({ kind: "existing", name: named }, pods, describe({ name: named }, peer.pods));
-      else add({ kind: "new", labels: ns }, pods, describe({ selector: peer.namespaces.selector }, peer.pods));
+      if (named !== undefined)
+        add({ kind: "existing", name: named }, pods, describe({ name: named }, peer.pods));
+      else
+        add({ kind: "new", labels: ns }, pods, describe({ selector: peer.namespaces.selector }, peer.pods));
     }
   return [...out.values()].sort((a, b) => a.display.localeCompare(b.display));
 }
@@ -120,7 +124,11 @@ export function exposure(cluster: Cluster, options: Partial<ModelOptions> = {}):
       }
     } else {
       ns = `${HYPOTHETICAL_NS}-${i}`;
-      namespaces.push({ name: ns, labels: { ...h.namespace.labels, [NAMESPACE_NAME_LABEL]: ns }, implied: true });
+      namespaces.push({
+        name: ns,
+        labels: { ...h.namespace.labels, [NAMESPACE_NAME_LABEL]: ns },
+        implied: true,
+      });
     }
     pods.push({
       namespace: ns,
@@ -138,7 +146,8 @@ export function exposure(cluster: Cluster, options: Partial<ModelOptions> = {}):
   // 2. The ordinary engine over the extended cluster.
   const a = analyze(extended, options);
   const hypothetical = new Set(pods.map((p) => `${p.namespace}/${p.name}`));
-  const isReal = (w: ClusterPeer) => w.ref.kind !== "workload" || !hypothetical.has(`${w.ref.namespace}/${w.ref.name}`);
+  const isReal = (w: ClusterPeer) =>
+    w.ref.kind !== "workload" || !hypothetical.has(`${w.ref.namespace}/${w.ref.name}`);
   const firstHypothetical = cluster.pods.length;
   const hypoClass = pods.map((_, i) => a.index.classOfPod[firstHypothetical + i]!);
   const union = (srcs: readonly number[], dsts: readonly number[]) => {
@@ -151,7 +160,8 @@ export function exposure(cluster: Cluster, options: Partial<ModelOptions> = {}):
   for (const w of clusterPeers(a, "workload").filter(isReal))
     for (const direction of ["egress", "ingress"] as const)
       peers.forEach((peer, i) => {
-        const id = direction === "ingress" ? union([hypoClass[i]!], w.classes) : union(w.classes, [hypoClass[i]!]);
+        const id =
+          direction === "ingress" ? union([hypoClass[i]!], w.classes) : union(w.classes, [hypoClass[i]!]);
         if (id !== EMPTY_ID) out.push({ workload: w.ref, direction, peer, conn: a.conns.get(id) });
       });
   return out;

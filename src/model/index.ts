@@ -1,13 +1,13 @@
 export * from "./addresses.js";
 export { BitSet } from "./bitset.js";
-export { NAMESPACE_NAME_LABEL, buildCluster, type BuildResult } from "./build.js";
+export { type BuildResult, buildCluster, NAMESPACE_NAME_LABEL } from "./build.js";
 export type { ClassIndex, PodClass } from "./classes.js";
 export { ALL_ID, ConnTable, EMPTY_ID } from "./conn-table.js";
 export * from "./connectivity.js";
+export * from "./diff.js";
 export { type Analysis, analyze, resolvePorts } from "./engine.js";
+export * from "./explain.js";
+export * from "./exposure.js";
 export * from "./ports.js";
 export { isEmptySelector, matches } from "./selectors.js";
 export * from "./types.js";
-export * from "./diff.js";
-export * from "./explain.js";
-export * from "./exposure.js";

@@ -97,7 +97,11 @@ export function allOf(protocol: Protocol): ConnSet {
 }
 
 export function connUnion(a: ConnSet, b: ConnSet): ConnSet {
-  return { TCP: intervalUnion(a.TCP, b.TCP), UDP: intervalUnion(a.UDP, b.UDP), SCTP: intervalUnion(a.SCTP, b.SCTP) };
+  return {
+    TCP: intervalUnion(a.TCP, b.TCP),
+    UDP: intervalUnion(a.UDP, b.UDP),
+    SCTP: intervalUnion(a.SCTP, b.SCTP),
+  };
 }
 
 export function connIntersect(a: ConnSet, b: ConnSet): ConnSet {
@@ -152,7 +156,8 @@ export function formatConn(a: ConnSet): string {
     const iv = a[p];
     if (iv.length === 0) continue;
     const items: string[] = [];
-    for (let i = 0; i < iv.length; i += 2) items.push(iv[i] === iv[i + 1] ? `${iv[i]}` : `${iv[i]}-${iv[i + 1]}`);
+    for (let i = 0; i < iv.length; i += 2)
+      items.push(iv[i] === iv[i + 1] ? `${iv[i]}` : `${iv[i]}-${iv[i + 1]}`);
     parts.push(`${p} ${items.join(",")}`);
   }
   return parts.join(",");

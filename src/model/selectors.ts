@@ -40,7 +40,9 @@ export function matches(selector: LabelSelector, labels: Labels): boolean {
 }
 
 export function isEmptySelector(selector: LabelSelector): boolean {
-  return Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
+  return (
+    Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0
+  );
 }
 
 export function assertNever(x: never): never {

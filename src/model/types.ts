@@ -74,8 +74,18 @@ export type NamespaceScope =
  */
 export type Peer =
   | { readonly kind: "any" }
-  | { readonly kind: "pods"; readonly namespaces: NamespaceScope; readonly pods: LabelSelector; readonly source: SourceRef }
-  | { readonly kind: "ipBlock"; readonly cidr: IpRange; readonly except: readonly IpRange[]; readonly source: SourceRef }
+  | {
+      readonly kind: "pods";
+      readonly namespaces: NamespaceScope;
+      readonly pods: LabelSelector;
+      readonly source: SourceRef;
+    }
+  | {
+      readonly kind: "ipBlock";
+      readonly cidr: IpRange;
+      readonly except: readonly IpRange[];
+      readonly source: SourceRef;
+    }
   /** Cluster policies only: the addresses of the Nodes whose labels match. */
   | { readonly kind: "nodes"; readonly selector: LabelSelector; readonly source: SourceRef }
   /** Cluster policies only: DNS names cannot be resolved statically; matches no known address. */
@@ -87,7 +97,12 @@ export type PortMatch =
   | { readonly kind: "protocol"; readonly protocol: Protocol }
   | { readonly kind: "range"; readonly protocol: Protocol; readonly from: number; readonly to: number }
   /** `anyProtocol`: cluster policies' named ports match the container port of any protocol. */
-  | { readonly kind: "named"; readonly protocol: Protocol; readonly name: string; readonly anyProtocol?: boolean };
+  | {
+      readonly kind: "named";
+      readonly protocol: Protocol;
+      readonly name: string;
+      readonly anyProtocol?: boolean;
+    };
 
 export type Direction = "ingress" | "egress";
 
@@ -192,7 +207,10 @@ export interface ModelOptions {
 
 export type HostNetworkMode = "node" | "distinguish";
 
-export const DEFAULT_MODEL_OPTIONS: ModelOptions = Object.freeze({ ipBlockPods: "include", hostNetwork: "node" });
+export const DEFAULT_MODEL_OPTIONS: ModelOptions = Object.freeze({
+  ipBlockPods: "include",
+  hostNetwork: "node",
+});
 
 /** Builds complete options from partial ones, applying the documented defaults. */
 export function modelOptions(partial: Partial<ModelOptions> = {}): ModelOptions {

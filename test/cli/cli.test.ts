@@ -47,14 +47,18 @@ describe("netpolc list", () => {
 
   it("--focus restricts to one workload and direction", async () => {
     const r = await run(["list", DEMO, "--focus", "payments/payments-api", "--focus-direction", "ingress"]);
-    expect(r.stdout.trim().split("\n")).toEqual(["backend/checkout[Deployment] => payments/payments-api[Deployment] : TCP 8443"]);
+    expect(r.stdout.trim().split("\n")).toEqual([
+      "backend/checkout[Deployment] => payments/payments-api[Deployment] : TCP 8443",
+    ]);
   });
 
   it("reads standard input", async () => {
     const text = readFileSync(join(ROOT, DEMO, "payments.yaml"), "utf8");
     const r = await run(["list", "-"], text);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("payments/payments-api[Deployment] => payments/psp-connector[Deployment] : All Connections");
+    expect(r.stdout).toContain(
+      "payments/payments-api[Deployment] => payments/psp-connector[Deployment] : All Connections",
+    );
   });
 
   it("writes every line of a large listing into a pipe", async () => {
@@ -96,29 +100,88 @@ describe("netpolc list", () => {
 
 describe("netpolc eval", () => {
   it("allowed: exit 0, with the connection set", async () => {
-    const r = await run(["eval", DEMO, "--from", "backend/checkout", "--to", "payments/payments-api", "--port", "8443"]);
+    const r = await run([
+      "eval",
+      DEMO,
+      "--from",
+      "backend/checkout",
+      "--to",
+      "payments/payments-api",
+      "--port",
+      "8443",
+    ]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^allowed TCP\/8443: backend\/checkout\[Deployment\] => payments\/payments-api\[Deployment\]/);
+    expect(r.stdout).toMatch(
+      /^allowed TCP\/8443: backend\/checkout\[Deployment\] => payments\/payments-api\[Deployment\]/,
+    );
     expect(r.stdout).toContain("allowed connections: TCP 8443");
   });
 
   it("denied: exit 1", async () => {
-    const r = await run(["eval", DEMO, "--from", "frontend/smoke-test", "--to", "backend/api", "--port", "8080"]);
+    const r = await run([
+      "eval",
+      DEMO,
+      "--from",
+      "frontend/smoke-test",
+      "--to",
+      "backend/api",
+      "--port",
+      "8080",
+    ]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^denied TCP\/8080/);
   });
 
   it("resolves IP addresses: a pod's IP and an external address", async () => {
-    const pod = await run(["eval", DEMO, "--from", "10.244.1.23", "--to", "frontend/web", "--port", "8080", "-o", "json"]);
+    const pod = await run([
+      "eval",
+      DEMO,
+      "--from",
+      "10.244.1.23",
+      "--to",
+      "frontend/web",
+      "--port",
+      "8080",
+      "-o",
+      "json",
+    ]);
     expect(JSON.parse(pod.stdout)).toMatchObject({ src: "frontend/smoke-test[Pod]", allowed: true });
-    const ext = await run(["eval", DEMO, "--from", "payments/psp-connector", "--to", "8.8.8.8", "--port", "443"]);
+    const ext = await run([
+      "eval",
+      DEMO,
+      "--from",
+      "payments/psp-connector",
+      "--to",
+      "8.8.8.8",
+      "--port",
+      "443",
+    ]);
     expect(ext.code).toBe(0);
-    const lan = await run(["eval", DEMO, "--from", "payments/psp-connector", "--to", "10.1.2.3", "--port", "443"]);
+    const lan = await run([
+      "eval",
+      DEMO,
+      "--from",
+      "payments/psp-connector",
+      "--to",
+      "10.1.2.3",
+      "--port",
+      "443",
+    ]);
     expect(lan.code).toBe(1);
   });
 
   it("--explain names the policy, rule and file:line per direction", async () => {
-    const r = await run(["eval", DEMO, "--from", "backend/checkout", "--to", "payments/payments-api", "--port", "8443", "--explain"]);
+    const r = await run([
+      "eval",
+      DEMO,
+      "--from",
+      "backend/checkout",
+      "--to",
+      "payments/payments-api",
+      "--port",
+      "8443",
+      "--explain",
+    ]);
     expect(r.stdout).toMatch(
       /TCP 8443: allowed by NetworkPolicy backend\/checkout-egress-to-payments egress rule 0 \(fixtures\/demo\/policies\/backend\.yaml:\d+:\d+\)/,
     );
@@ -132,7 +195,16 @@ describe("netpolc eval", () => {
   });
 
   it("invalid port: exit 2", async () => {
-    const r = await run(["eval", DEMO, "--from", "backend/checkout", "--to", "payments/payments-api", "--port", "70000"]);
+    const r = await run([
+      "eval",
+      DEMO,
+      "--from",
+      "backend/checkout",
+      "--to",
+      "payments/payments-api",
+      "--port",
+      "70000",
+    ]);
     expect(r.code).toBe(2);
   });
 });

@@ -14,11 +14,21 @@ import { run } from "../cli/run.js";
 
 const DIR = join(import.meta.dirname, "cnp");
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
-type Probe = { from: string; to: string; protocol: "TCP" | "UDP" | "SCTP"; port: number; expect: "allow" | "deny" };
+type Probe = {
+  from: string;
+  to: string;
+  protocol: "TCP" | "UDP" | "SCTP";
+  port: number;
+  expect: "allow" | "deny";
+};
 type Step = { apply: Obj[] } | { update: Obj[] } | { delete: Obj[] } | { probe: Probe[] };
 
-const topology = (loadAll(readFileSync(join(DIR, "topology.yaml"), "utf8")) as (Obj | null)[]).filter((o): o is Obj => !!o);
-const cases = readdirSync(join(DIR, "cases")).filter((f) => f.endsWith(".yaml")).sort();
+const topology = (loadAll(readFileSync(join(DIR, "topology.yaml"), "utf8")) as (Obj | null)[]).filter(
+  (o): o is Obj => !!o,
+);
+const cases = readdirSync(join(DIR, "cases"))
+  .filter((f) => f.endsWith(".yaml"))
+  .sort();
 const work = mkdtempSync(join(tmpdir(), "netpolc-cnp-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -35,8 +45,10 @@ describe("ClusterNetworkPolicy conformance (network-policy-api)", () => {
       let n = 0;
       for (const step of c.steps) {
         if ("apply" in step) objects = [...objects, ...step.apply];
-        else if ("update" in step) for (const u of step.update) objects = objects.map((o) => (key(o) === key(u) ? u : o));
-        else if ("delete" in step) objects = objects.filter((o) => !step.delete.some((d) => key(d) === key(o)));
+        else if ("update" in step)
+          for (const u of step.update) objects = objects.map((o) => (key(o) === key(u) ? u : o));
+        else if ("delete" in step)
+          objects = objects.filter((o) => !step.delete.some((d) => key(d) === key(o)));
         else {
           const input = join(work, `${file}-${n++}.yaml`);
           writeFileSync(input, objects.map((o) => dump(o)).join("---\n"));
@@ -47,7 +59,20 @@ describe("ClusterNetworkPolicy conformance (network-policy-api)", () => {
           const conns = new Map(rows.map((r) => [`${r.src} ${r.dst}`, parseConn(r.conn)!]));
           const evals = await Promise.all(
             step.probe.map((p) =>
-              run(["eval", input, "--from", p.from, "--to", p.to, "--protocol", p.protocol, "--port", String(p.port), "-o", "json"]),
+              run([
+                "eval",
+                input,
+                "--from",
+                p.from,
+                "--to",
+                p.to,
+                "--protocol",
+                p.protocol,
+                "--port",
+                String(p.port),
+                "-o",
+                "json",
+              ]),
             ),
           );
           step.probe.forEach((p, i) => {

@@ -21,7 +21,9 @@ type Step =
   | { probe: { protocol: Protocol; port: number; columns: string[]; rows: Record<string, string> } };
 
 const topology = loadAll(readFileSync(join(DIR, "topology.yaml"), "utf8")) as Obj[];
-const cases = readdirSync(join(DIR, "cases")).filter((f) => f.endsWith(".yaml")).sort();
+const cases = readdirSync(join(DIR, "cases"))
+  .filter((f) => f.endsWith(".yaml"))
+  .sort();
 
 describe("k8s e2e NetworkPolicy truth tables", () => {
   it("has all 48 cases", () => expect(cases.length).toBe(48));
@@ -35,9 +37,16 @@ describe("k8s e2e NetworkPolicy truth tables", () => {
       for (const step of c.steps) {
         if ("apply" in step) objects = [...objects, ...structuredClone(step.apply)];
         else if ("update" in step)
-          for (const u of step.update) objects = objects.map((o) => (key(o) === key(u) ? structuredClone(u) : o));
+          for (const u of step.update)
+            objects = objects.map((o) => (key(o) === key(u) ? structuredClone(u) : o));
         else if ("delete" in step)
-          objects = objects.filter((o) => !(o.kind === "NetworkPolicy" && step.delete.includes(`${o.metadata.namespace}/${o.metadata.name}`)));
+          objects = objects.filter(
+            (o) =>
+              !(
+                o.kind === "NetworkPolicy" &&
+                step.delete.includes(`${o.metadata.namespace}/${o.metadata.name}`)
+              ),
+          );
         else if ("labelNamespace" in step)
           objects = objects.map((o) =>
             o.kind === "Namespace" && o.metadata.name === step.labelNamespace.namespace
@@ -57,7 +66,8 @@ describe("k8s e2e NetworkPolicy truth tables", () => {
           expect(parsed.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
           const { cluster } = buildCluster(parsed.objects);
           const a = analyze(cluster, { ipBlockPods: "include" });
-          const podIndex = (name: string) => cluster.pods.findIndex((p) => `${p.namespace}/${p.name}` === name);
+          const podIndex = (name: string) =>
+            cluster.pods.findIndex((p) => `${p.namespace}/${p.name}` === name);
           const { protocol, port, columns, rows } = step.probe;
           const mismatches: string[] = [];
           for (const [src, marks] of Object.entries(rows)) {
@@ -66,7 +76,10 @@ describe("k8s e2e NetworkPolicy truth tables", () => {
               const s = a.index.classOfPod[podIndex(src)]!;
               const d = a.index.classOfPod[podIndex(columns[j]!)]!;
               const allowed = connContains(a.conn(s, d), protocol, port);
-              if (allowed !== (mark === ".")) mismatches.push(`${src} -> ${columns[j]} ${protocol}/${port}: expected ${mark === "." ? "allowed" : "denied"}`);
+              if (allowed !== (mark === "."))
+                mismatches.push(
+                  `${src} -> ${columns[j]} ${protocol}/${port}: expected ${mark === "." ? "allowed" : "denied"}`,
+                );
             });
           }
           expect(mismatches).toEqual([]);

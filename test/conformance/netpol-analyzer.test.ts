@@ -32,12 +32,13 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-const anyFile = (c: string, re: RegExp) => filesUnder(join(DIR, "cases", c)).some((f) => re.test(readFileSync(f, "utf8")));
+const anyFile = (c: string, re: RegExp) =>
+  filesUnder(join(DIR, "cases", c)).some((f) => re.test(readFileSync(f, "utf8")));
 const inScope = readdirSync(join(DIR, "cases"))
   .filter((c) => !anyFile(c, OUT_OF_SCOPE))
   .sort();
-export const npOnlyCases = inScope.filter((c) => !anyFile(c, TIERED));
-export const tieredCases = inScope.filter((c) => anyFile(c, TIERED));
+const npOnlyCases = inScope.filter((c) => !anyFile(c, TIERED));
+const tieredCases = inScope.filter((c) => anyFile(c, TIERED));
 
 /**
  * Corpus inputs the API server would reject, and the errors netpolc must report for them (the
@@ -67,7 +68,9 @@ function rowsOf(a: Awaited<ReturnType<typeof analyse>>["analysis"]): Row[] {
 
 async function checkCase(name: string): Promise<void> {
   const { parsed, analysis } = await analyse(name);
-  expect(parsed.diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual(KNOWN_INVALID[name] ?? []);
+  expect(parsed.diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual(
+    KNOWN_INVALID[name] ?? [],
+  );
   const expected = parseConnlist(readFileSync(join(DIR, "expected", `${name}.txt`), "utf8"));
   expect(compareConnlists(expected, rowsOf(analysis))).toEqual([]);
 }
@@ -105,9 +108,15 @@ describe("netpol-analyzer corpus: diffs", () => {
       const got = diffConnections(list(before), list(after), peers(before), peers(after));
       // Compare as two connlists: ref1 side and ref2 side of every changed pair, semantically.
       const text = readFileSync(join(DIR, "diff", d.file), "utf8");
-      const exp = [...text.matchAll(/source: (.*?), destination: (.*?), ref1: (.*?), ref2: (.*?)(?:, workloads-diff-info.*)?$/gm)];
+      const exp = [
+        ...text.matchAll(
+          /source: (.*?), destination: (.*?), ref1: (.*?), ref2: (.*?)(?:, workloads-diff-info.*)?$/gm,
+        ),
+      ];
       const side = (i: 3 | 4) =>
-        parseConnlist(exp.map((m) => `${m[1]} => ${m[2]} : ${m[i]}`).join("\n")).filter((r) => formatConn(r.conn) !== "No Connections");
+        parseConnlist(exp.map((m) => `${m[1]} => ${m[2]} : ${m[i]}`).join("\n")).filter(
+          (r) => formatConn(r.conn) !== "No Connections",
+        );
       const gotSide = (pick: "old" | "new") =>
         got
           .map((g) => ({ src: formatPeer(g.src), dst: formatPeer(g.dst), conn: g[pick] }))

@@ -2,7 +2,7 @@
  * Semantic comparison of connectivity lists in netpol-analyzer's format: per (source, destination)
  * pair and, for external ranges, per address piece (both sides cut at each other's boundaries).
  */
-import { formatConn, parseConn, parseIp, type ConnSet, type IpRange } from "../../../src/model/index.js";
+import { type ConnSet, formatConn, type IpRange, parseConn, parseIp } from "../../../src/model/index.js";
 
 export interface Row {
   src: string;
@@ -50,7 +50,9 @@ function expand(rows: readonly Row[], cuts: Map<number, bigint[]>): Map<string, 
     res.push(`${r.family}:${lo}-${r.hi}[External]`);
     return res;
   };
-  for (const row of rows) for (const s of pieces(row.src)) for (const d of pieces(row.dst)) out.set(`${s} => ${d}`, formatConn(row.conn));
+  for (const row of rows)
+    for (const s of pieces(row.src))
+      for (const d of pieces(row.dst)) out.set(`${s} => ${d}`, formatConn(row.conn));
   return out;
 }
 
@@ -66,7 +68,9 @@ export function compareConnlists(expected: readonly Row[], actual: readonly Row[
       s.add(r.hi + 1n);
       cutSets.set(r.family, s);
     }
-  const cuts = new Map([...cutSets].map(([f, s]) => [f, [...s].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))]));
+  const cuts = new Map(
+    [...cutSets].map(([f, s]) => [f, [...s].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))]),
+  );
   const e = expand(expected, cuts);
   const a = expand(actual, cuts);
   const out: string[] = [];
