@@ -8,6 +8,7 @@ import {
   analyze,
   buildCluster,
   EMPTY_ID,
+  explainPair,
   formatConn,
   formatPeer,
   listConnections,
@@ -19,8 +20,18 @@ import { Rng } from "./prng.js";
 import type { Scenario } from "./scenarios.js";
 
 export const POINT_QUERIES = 10_000;
+export const EXPLAIN_PAIRS = 1000;
 
-export type PhaseName = "generate" | "parse" | "build" | "analyze" | "point" | "list" | "format" | "reach";
+export type PhaseName =
+  | "generate"
+  | "parse"
+  | "build"
+  | "analyze"
+  | "point"
+  | "list"
+  | "format"
+  | "reach"
+  | "explain";
 
 export interface ScenarioResult {
   readonly name: string;
@@ -33,6 +44,8 @@ export interface ScenarioResult {
     workloads: number;
     pods: number;
     policies: number;
+    /** Admin and Baseline tier policies in the model. */
+    clusterPolicies: number;
     services: number;
     classes: number;
     atoms: number;
@@ -42,6 +55,8 @@ export interface ScenarioResult {
   readonly phases: Partial<Record<PhaseName, PhaseSample>>;
   /** Average time of one `connId` call over random endpoint pairs, in microseconds. */
   readonly pointQueryMicros: number;
+  /** Average time of one `explainPair` call over random class pairs, in milliseconds. */
+  readonly explainPairMs?: number;
   readonly listing?: { connections: number; lines: number; bytes: number };
   readonly reach?: { pairs: number; nonEmpty: number };
 }
@@ -61,9 +76,11 @@ export function execute(s: Scenario, repeat = 1): ScenarioResult {
   // 2. The pipeline, `repeat` times over the same text; each phase keeps its fastest run.
   let last: PipelineResult | undefined;
   const points: number[] = [];
+  const explains: number[] = [];
   for (let i = 0; i < repeat; i++) {
     last = pipeline(s, text, run);
     points.push(last.pointQueryMicros);
+    if (last.explainPairMs !== undefined) explains.push(last.explainPairMs);
   }
   const r = last!;
   return {
@@ -79,6 +96,7 @@ export function execute(s: Scenario, repeat = 1): ScenarioResult {
     diagnostics: r.diagnostics,
     phases: fastest(samples),
     pointQueryMicros: Math.min(...points),
+    ...(explains.length > 0 ? { explainPairMs: Math.min(...explains) } : {}),
     ...(r.listing ? { listing: r.listing } : {}),
     ...(r.reach ? { reach: r.reach } : {}),
   };
@@ -86,7 +104,10 @@ export function execute(s: Scenario, repeat = 1): ScenarioResult {
 
 type Runner = <T>(name: PhaseName, fn: () => T) => T;
 
-type PipelineResult = Pick<ScenarioResult, "diagnostics" | "pointQueryMicros" | "listing" | "reach"> & {
+type PipelineResult = Pick<
+  ScenarioResult,
+  "diagnostics" | "pointQueryMicros" | "explainPairMs" | "listing" | "reach"
+> & {
   counts: Omit<ScenarioResult["counts"], "yamlBytes" | "documents" | "services">;
 };
 
@@ -114,18 +135,22 @@ function pipeline(s: Scenario, text: string, run: Runner): PipelineResult {
   }
   // 5. Class-level reachability: every ordered pair of classes.
   const reach = s.reach ? run("reach", () => allClassPairs(a)) : undefined;
+  // 6. Explanations of random class pairs: which tier, policy and rule decided each part.
+  const explainMs = s.explain ? run("explain", () => explainPairs(a, s.size.seed)).ms : undefined;
   return {
     counts: {
       namespaces: cluster.namespaces.length,
       workloads: cluster.workloads.length,
       pods: cluster.pods.length,
       policies: cluster.policies.length,
+      clusterPolicies: cluster.clusterPolicies.length,
       classes: a.classCount,
       atoms: a.space.atoms.length,
       connSets: a.conns.size,
     },
     diagnostics,
     pointQueryMicros: (pointMs * 1000) / POINT_QUERIES,
+    ...(explainMs !== undefined ? { explainPairMs: explainMs / EXPLAIN_PAIRS } : {}),
     ...(listing ? { listing } : {}),
     ...(reach ? { reach } : {}),
   };
@@ -165,6 +190,20 @@ function pointQueries(a: Analysis, seed: number): { ms: number; checksum: number
   let checksum = 0;
   const start = process.hrtime.bigint();
   for (let i = 0; i < POINT_QUERIES; i++) checksum += a.connId(pairs[2 * i]!, pairs[2 * i + 1]!);
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6, checksum };
+}
+
+/** `explainPair` over random (source class, destination class) pairs; the checksum counts steps. */
+function explainPairs(a: Analysis, seed: number): { ms: number; checksum: number } {
+  const rng = new Rng(seed ^ 0xe4a1);
+  const pairs = new Int32Array(2 * EXPLAIN_PAIRS);
+  for (let i = 0; i < pairs.length; i++) pairs[i] = rng.int(a.classCount);
+  let checksum = 0;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < EXPLAIN_PAIRS; i++) {
+    const e = explainPair(a, pairs[2 * i]!, pairs[2 * i + 1]!);
+    checksum += e.egress.steps.length + e.ingress.steps.length;
+  }
   return { ms: Number(process.hrtime.bigint() - start) / 1e6, checksum };
 }
 

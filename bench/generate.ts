@@ -4,13 +4,16 @@
  *
  * Sizes are exact where the model counts them: `workloads` workloads, `workloads × replicas` pods
  * (DaemonSets, CronJobs and bare Pods are one pod each; Deployments and StatefulSets make up the
- * rest), `policies` NetworkPolicies, `namespaces` namespaces (three of them platform namespaces) and
- * up to `services` Services.
+ * rest), `policies` NetworkPolicies, `namespaces` namespaces (three of them platform namespaces),
+ * up to `services` Services, and `adminPolicies` + `baselinePolicies` ClusterNetworkPolicies
+ * (tier-policies.ts). Cluster policies draw on a PRNG of their own, so adding them leaves the rest
+ * of the text as it was.
  */
 import { dump } from "js-yaml";
 import { PLATFORM_NAMESPACES, PLATFORM_WORKLOADS, platformNamespaces } from "./platform.js";
 import { planPolicies } from "./policies.js";
 import { Rng } from "./prng.js";
+import { MAX_TIER_POLICIES, planTierPolicies } from "./tier-policies.js";
 import { appNamespaces, assignReplicas, type NamespacePlan, type WorkloadPlan } from "./topology.js";
 
 export interface GenerateOptions {
@@ -20,6 +23,10 @@ export interface GenerateOptions {
   readonly replicas: number;
   readonly policies: number;
   readonly services: number;
+  /** ClusterNetworkPolicies of the Admin tier (distinct priorities, so at most 1,001). */
+  readonly adminPolicies: number;
+  /** ClusterNetworkPolicies of the Baseline tier (at most 1,001). */
+  readonly baselinePolicies: number;
   readonly seed: number;
 }
 
@@ -29,6 +36,8 @@ export const DEFAULT_GENERATE_OPTIONS: GenerateOptions = Object.freeze({
   replicas: 3,
   policies: 100,
   services: 50,
+  adminPolicies: 0,
+  baselinePolicies: 0,
   seed: 1,
 });
 
@@ -39,6 +48,8 @@ export interface GeneratedCluster {
     readonly workloads: number;
     readonly pods: number;
     readonly policies: number;
+    readonly adminPolicies: number;
+    readonly baselinePolicies: number;
     readonly services: number;
     readonly documents: number;
   };
@@ -47,15 +58,19 @@ export interface GeneratedCluster {
 /** Every problem with the options (empty when they are valid). */
 export function validateGenerateOptions(o: GenerateOptions): string[] {
   const errors: string[] = [];
-  const int = (name: keyof GenerateOptions, min: number) => {
-    if (!Number.isInteger(o[name]) || o[name] < min)
-      errors.push(`${name} must be an integer >= ${min} (got ${o[name]})`);
+  const int = (name: keyof GenerateOptions, min: number, max = Number.POSITIVE_INFINITY) => {
+    if (!Number.isInteger(o[name]) || o[name] < min || o[name] > max)
+      errors.push(
+        `${name} must be an integer >= ${min}${max < Number.POSITIVE_INFINITY ? ` and <= ${max}` : ""} (got ${o[name]})`,
+      );
   };
   int("namespaces", PLATFORM_NAMESPACES + 1);
   int("workloads", 0);
   int("replicas", 1);
   int("policies", 0);
   int("services", 0);
+  int("adminPolicies", 0, MAX_TIER_POLICIES);
+  int("baselinePolicies", 0, MAX_TIER_POLICIES);
   int("seed", 0);
   if (o.workloads < PLATFORM_WORKLOADS + o.namespaces - PLATFORM_NAMESPACES)
     errors.push(
@@ -83,6 +98,10 @@ export function generate(given: Partial<GenerateOptions> = {}): GeneratedCluster
   assignReplicas(root.fork(3), workloads, options.replicas);
   // 2. Policies: platform, then per namespace, then per application round-robin, cut at the count.
   const policies = planPolicies(root.fork(4), apps, options.policies);
+  const tiers = planTierPolicies(root.fork(5), apps, {
+    admin: options.adminPolicies,
+    baseline: options.baselinePolicies,
+  });
   // 3. Services for the first workloads that expose ports.
   const services = workloads
     .filter((w) => w.kind !== "Pod" && w.kind !== "CronJob" && w.ports.length > 0)
@@ -93,6 +112,8 @@ export function generate(given: Partial<GenerateOptions> = {}): GeneratedCluster
     ...workloads.map(workloadObject),
     ...services.map(serviceObject),
     ...policies,
+    ...tiers.admin,
+    ...tiers.baseline,
   ];
   const text = docs.map((d) => dump(d, { noRefs: true, lineWidth: -1 })).join("---\n");
   return {
@@ -105,6 +126,8 @@ export function generate(given: Partial<GenerateOptions> = {}): GeneratedCluster
         0,
       ),
       policies: policies.length,
+      adminPolicies: tiers.admin.length,
+      baselinePolicies: tiers.baseline.length,
       services: services.length,
       documents: docs.length,
     },

@@ -4,13 +4,14 @@
  * | series   | what it shows                                                              |
  * |----------|----------------------------------------------------------------------------|
  * | S        | 1,000 workloads / 10,000 pods / 1,000 policies, full workload listing     |
+ * | tiers    | S-tiers: S + 50 Admin and 50 Baseline ClusterNetworkPolicies, explanations |
  * | L        | 10,000 workloads / 100,000 pods / 10,000 policies, all class-pair queries |
  * | scale    | workloads and policies ×1, ×2, ×4, ×8 of 125: how cost grows with size    |
  * | replicas | 1,000 workloads with 1, 10, 100 replicas: cost must not grow with pods     |
  */
 import type { GenerateOptions } from "./generate.js";
 
-export type Series = "S" | "L" | "scale" | "replicas";
+export type Series = "S" | "tiers" | "L" | "scale" | "replicas";
 
 export interface Scenario {
   readonly name: string;
@@ -20,11 +21,13 @@ export interface Scenario {
   readonly list: boolean;
   /** Every class pair through `connId` (class-level reachability). */
   readonly reach: boolean;
+  /** `explainPair` over random class pairs (EXPLAIN_PAIRS of them). */
+  readonly explain: boolean;
   /** Runs of the pipeline over the same text; each phase reports its fastest run. */
   readonly repeat: number;
 }
 
-export const SERIES: readonly Series[] = ["S", "L", "scale", "replicas"];
+export const SERIES: readonly Series[] = ["S", "tiers", "L", "scale", "replicas"];
 
 const size = (workloads: number, replicas: number, seed: number): GenerateOptions => ({
   namespaces: Math.max(4, Math.round(workloads / 20)),
@@ -32,6 +35,8 @@ const size = (workloads: number, replicas: number, seed: number): GenerateOption
   replicas,
   policies: workloads,
   services: Math.floor(workloads / 2),
+  adminPolicies: 0,
+  baselinePolicies: 0,
   seed,
 });
 
@@ -49,10 +54,20 @@ export function scenarios(seed: number): Scenario[] {
     size: size(workloads, replicas, seed),
     list,
     reach: true,
+    explain: false,
     repeat,
   });
+  const s = at("S", "S", 1000, 10, true, 3);
   return [
-    at("S", "S", 1000, 10, true, 3),
+    s,
+    // S-tiers: the same cluster (same seed, same text) with cluster-wide guardrails on top.
+    {
+      ...s,
+      name: "S-tiers",
+      series: "tiers",
+      size: { ...s.size, adminPolicies: 50, baselinePolicies: 50 },
+      explain: true,
+    },
     // L: no full listing (10^8 workload pairs of output); class-pair reachability instead.
     at("L", "L", 10_000, 10, false, 1),
     ...[1, 2, 4, 8].map((m) => at(`scale-x${m}`, "scale", 125 * m, 10, true, 3)),
@@ -67,4 +82,7 @@ export const TARGETS = {
   lBuildReachMs: 10_000,
   lRssPeakMB: 4096,
   pointQueryMicros: 1000,
+  /** S-tiers analyze + list (formatted) at most this many times S's, both measured in one run. */
+  tiersVsSRatio: 2,
+  explainPairMs: 10,
 } as const;

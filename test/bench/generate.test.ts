@@ -13,6 +13,8 @@ const SMALL: GenerateOptions = {
   replicas: 3,
   policies: 90,
   services: 20,
+  adminPolicies: 0,
+  baselinePolicies: 0,
   seed: 42,
 };
 
@@ -45,6 +47,8 @@ describe("bench generator", () => {
         workloads: SMALL.workloads,
         pods: SMALL.workloads * replicas,
         policies: SMALL.policies,
+        adminPolicies: 0,
+        baselinePolicies: 0,
         services: SMALL.services,
       });
     }
