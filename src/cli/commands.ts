@@ -187,6 +187,7 @@ function renderExplainedList(
           a.cluster.pods.findIndex((x) => x.namespace === p.namespace && x.name === p.name)
         ]!,
       ];
+    if (p.kind === "ingress-controller") return [a.index.classOfPod[a.ingressControllerPod!]!];
     const w = a.cluster.workloads.find(
       (x) => x.namespace === p.namespace && x.name === p.name && x.kind === p.workloadKind,
     )!;

@@ -60,7 +60,7 @@ function renderDot(rows: readonly Connection[]): string {
   const byNs = new Map<string, string[]>();
   const external: string[] = [];
   for (const [name, p] of [...nodes].sort(([a], [b]) => a.localeCompare(b))) {
-    if (p.kind === "external") external.push(name);
+    if (p.kind === "external" || p.kind === "ingress-controller") external.push(name);
     else byNs.set(p.namespace, [...(byNs.get(p.namespace) ?? []), name]);
   }
   const lines = ["digraph {", "\trankdir=LR", "\tnode [shape=ellipse fontsize=10]"];

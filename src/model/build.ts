@@ -12,12 +12,19 @@ import type {
   NetworkPolicyPeer,
   NetworkPolicyPort,
   NodeObject,
+  ServiceKindObject,
   PodObject,
   PodSpec,
   WorkloadObject,
 } from "../parser/index.js";
 import { WORKLOAD_KINDS } from "../parser/index.js";
 import { type IpAddress, parseCidr, parseIp } from "./addresses.js";
+import {
+  endpointsFromObject,
+  endpointsFromSlice,
+  ingressFromObject,
+  serviceFromObject,
+} from "./build-services.js";
 import { compileClusterPolicy, nodeFromObject } from "./build-tiers.js";
 import { getOrCreate } from "./maps.js";
 import type {
@@ -34,7 +41,7 @@ import type {
 } from "./types.js";
 
 /** What the model reads: the parser's validated objects. */
-export type ModelInput = K8sObject | ClusterPolicyObject | NodeObject;
+export type ModelInput = K8sObject | ClusterPolicyObject | NodeObject | ServiceKindObject;
 
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 const DEFAULT_NAMESPACE = "default";
@@ -79,7 +86,20 @@ export function buildCluster(objects: readonly ModelInput[]): BuildResult {
   }
   const nodes = objects.filter((o): o is NodeObject => o.kind === "Node").map(nodeFromObject);
 
-  // 4. Namespaces implied by objects that live in them.
+  // 4. Services, their explicit endpoints, and what the ingress controller routes to them.
+  const services = [];
+  const endpoints = [];
+  const ingresses = [];
+  for (const o of objects) {
+    if (o.kind === "Service") services.push(serviceFromObject(o, diagnostics));
+    else if (o.kind === "EndpointSlice") {
+      const e = endpointsFromSlice(o);
+      if (e) endpoints.push(e);
+    } else if (o.kind === "Endpoints") endpoints.push(...endpointsFromObject(o));
+    else if (o.kind === "Ingress" || o.kind === "Route") ingresses.push(ingressFromObject(o));
+  }
+
+  // 5. Namespaces implied by objects that live in them.
   const implied = (ns: string) => {
     if (!namespaces.has(ns))
       namespaces.set(ns, { name: ns, labels: { [NAMESPACE_NAME_LABEL]: ns }, implied: true });
@@ -110,6 +130,9 @@ export function buildCluster(objects: readonly ModelInput[]): BuildResult {
       policies: policies.sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.ref.name, b.ref.name)),
       clusterPolicies: orderTiers(clusterPolicies, diagnostics),
       nodes: nodes.sort((a, b) => cmp(a.name, b.name)),
+      services: services.sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name)),
+      endpoints,
+      ingresses: ingresses.sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name) || cmp(a.kind, b.kind)),
     },
     diagnostics,
   };
@@ -169,6 +192,12 @@ function namedPorts(spec: PodSpec | undefined): NamedPort[] {
   return out.sort((a, b) => cmp(a.name, b.name) || cmp(a.protocol, b.protocol) || a.port - b.port);
 }
 
+function podReady(o: PodObject): boolean {
+  const phase = o.status?.phase;
+  if (phase !== undefined && phase !== "Running") return false;
+  return !(o.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "False");
+}
+
 function podFromObject(o: PodObject): Pod {
   const namespace = o.metadata.namespace ?? DEFAULT_NAMESPACE;
   const ips = new Map<string, IpAddress>();
@@ -193,6 +222,7 @@ function podFromObject(o: PodObject): Pod {
       ? { namespace, name: owner.name, kind: owner.kind || "Pod" }
       : { namespace, name: o.metadata.name, kind: "Pod" },
     fromTemplate: false,
+    ready: podReady(o),
     source: o.source,
   };
 }
@@ -227,6 +257,7 @@ function podsFromWorkload(o: WorkloadObject): Pod[] {
       nodeName: template?.spec?.nodeName,
       workload,
       fromTemplate: true,
+      ready: true,
       source: o.source,
     });
   return out;

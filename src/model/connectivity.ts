@@ -10,7 +10,8 @@
 import { formatRange, type IpFamily, type IpRange } from "./addresses.js";
 import { EMPTY_ID } from "./conn-table.js";
 import type { Analysis } from "./engine.js";
-import type { ConnSet } from "./ports.js";
+import { ingressControllerConn, ingressTargets } from "./ingress-controller.js";
+import { type ConnSet, connIsEmpty } from "./ports.js";
 import type { Direction } from "./types.js";
 
 export type PeerRef =
@@ -21,7 +22,8 @@ export type PeerRef =
       readonly workloadKind: string;
     }
   | { readonly kind: "pod"; readonly namespace: string; readonly name: string }
-  | { readonly kind: "external"; readonly range: IpRange };
+  | { readonly kind: "external"; readonly range: IpRange }
+  | { readonly kind: "ingress-controller" };
 
 export interface Connection {
   readonly src: PeerRef;
@@ -48,6 +50,8 @@ export function formatPeer(p: PeerRef): string {
       return `${p.namespace}/${p.name}[Pod]`;
     case "external":
       return `${formatRange(p.range)}[External]`;
+    case "ingress-controller":
+      return "{ingress-controller}";
   }
 }
 
@@ -55,19 +59,23 @@ export function formatPeer(p: PeerRef): string {
 export interface ClusterPeer {
   readonly ref: PeerRef;
   readonly classes: readonly number[];
+  /** Indexes into Cluster.pods. */
+  readonly pods: readonly number[];
 }
 
 export function clusterPeers(a: Analysis, granularity: Granularity): ClusterPeer[] {
   const { cluster, index } = a;
   const peers: ClusterPeer[] =
     granularity === "pod"
-      ? cluster.pods.map((p, i) => ({
-          ref: { kind: "pod", namespace: p.namespace, name: p.name },
-          classes: [index.classOfPod[i]!],
-        }))
+      ? cluster.pods.flatMap((p, i) =>
+          i === a.ingressControllerPod
+            ? []
+            : [{ ref: { kind: "pod" as const, namespace: p.namespace, name: p.name }, classes: [index.classOfPod[i]!], pods: [i] }],
+        )
       : cluster.workloads.map((w) => ({
           ref: { kind: "workload", namespace: w.namespace, name: w.name, workloadKind: w.kind },
           classes: [...new Set(w.pods.map((p) => index.classOfPod[p]!))],
+          pods: w.pods,
         }));
   const keyed = peers.map((p) => ({ p, k: formatPeer(p.ref) }));
   keyed.sort((x, y) => (x.k < y.k ? -1 : x.k > y.k ? 1 : 0));
@@ -82,7 +90,7 @@ export function inputFamilies(a: Analysis): IpFamily[] {
 }
 
 function matchesFocus(p: PeerRef, focus: string): boolean {
-  if (p.kind === "external") return false;
+  if (p.kind === "external" || p.kind === "ingress-controller") return false;
   return focus.includes("/") ? `${p.namespace}/${p.name}` === focus : p.name === focus;
 }
 
@@ -106,7 +114,16 @@ export function listConnections(a: Analysis, options: ListOptions = {}): Connect
     if (id !== EMPTY_ID) out.push({ src, dst, conn: a.conns.get(id) });
   };
 
-  // 1. External sources, as runs of atoms with equal connections into each peer.
+  // 1. The ingress controller, to the backends of Ingresses and Routes.
+  if (a.ingressControllerPod !== undefined) {
+    const targets = ingressTargets(a.cluster);
+    for (const dst of peers) {
+      if (!wantIn(dst.ref)) continue;
+      const conn = ingressControllerConn(a, dst.pods, targets);
+      if (!connIsEmpty(conn)) out.push({ src: { kind: "ingress-controller" }, dst: dst.ref, conn });
+    }
+  }
+  // 2. External sources, as runs of atoms with equal connections into each peer.
   for (const dst of peers) {
     if (!wantIn(dst.ref)) continue;
     runs(
@@ -115,7 +132,7 @@ export function listConnections(a: Analysis, options: ListOptions = {}): Connect
       (range, id) => push({ kind: "external", range }, dst.ref, id),
     );
   }
-  // 2. Peer pairs, then external destinations of each source.
+  // 3. Peer pairs, then external destinations of each source.
   for (const src of peers) {
     for (const dst of peers) {
       if (src === dst || !(wantOut(src.ref) || wantIn(dst.ref))) continue;

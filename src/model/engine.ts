@@ -16,6 +16,7 @@ import { AddressSpace, fullRange, type IpRange } from "./addresses.js";
 import { BitSet } from "./bitset.js";
 import { buildClasses, type ClassIndex, type PodClass } from "./classes.js";
 import { ALL_ID, ConnTable, EMPTY_ID } from "./conn-table.js";
+import { withIngressController } from "./ingress-controller.js";
 import { ALL_CONN, allOf, type ConnSet, connUnion, EMPTY_CONN, range } from "./ports.js";
 import { assertNever, matches } from "./selectors.js";
 import {
@@ -33,7 +34,10 @@ import {
 } from "./types.js";
 
 export interface Analysis {
+  /** The input cluster (with the ingress controller's pod appended last, when there is one). */
   readonly cluster: Cluster;
+  /** Index in cluster.pods of the ingress controller's pod, when Ingresses or Routes exist. */
+  readonly ingressControllerPod: number | undefined;
   readonly options: ModelOptions;
   readonly space: AddressSpace;
   readonly index: ClassIndex;
@@ -74,10 +78,12 @@ export function policyRanges(cluster: Cluster): IpRange[] {
 }
 
 export function analyze(
-  cluster: Cluster,
+  input: Cluster,
   partialOptions: Partial<ModelOptions> = DEFAULT_MODEL_OPTIONS,
 ): Analysis {
   const options = modelOptions(partialOptions);
+  // 0. The ingress controller, as a pod of its own, when Ingresses or Routes send it traffic.
+  const { cluster, pod: ingressControllerPod } = withIngressController(input);
   // 1. Address atoms and pod classes.
   const space = new AddressSpace(policyRanges(cluster));
   const index = buildClasses(cluster, space, options.hostNetwork === "distinguish");
@@ -104,6 +110,7 @@ export function analyze(
   };
   return {
     cluster,
+    ingressControllerPod,
     options,
     space,
     index,

@@ -139,6 +139,7 @@ export function exposure(cluster: Cluster, options: Partial<ModelOptions> = {}):
       hostNetwork: false,
       workload: { namespace: ns, name: `netpolc-hypothetical-pod-${i}`, kind: "Pod" },
       fromTemplate: false,
+      ready: true,
       source,
     });
   });

@@ -11,3 +11,5 @@ export * from "./exposure.js";
 export * from "./ports.js";
 export { isEmptySelector, matches } from "./selectors.js";
 export * from "./types.js";
+export * from "./services.js";
+export { SERVICE_NAME_LABEL } from "./build-services.js";

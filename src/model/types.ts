@@ -44,6 +44,11 @@ export interface Pod {
   readonly workload: WorkloadRef;
   /** True for pods synthesised from a workload template (replica i of N). */
   readonly fromTemplate: boolean;
+  /**
+   * Ready to serve (Service endpoint). A Pod object is ready unless its phase is not Running or its
+   * Ready condition is False; template replicas are ready.
+   */
+  readonly ready: boolean;
   readonly source: SourceRef;
 }
 
@@ -172,6 +177,64 @@ export interface Node {
   readonly source: SourceRef;
 }
 
+/**
+ * A Service port. `targetPort` is a number or a container port name (resolved per endpoint pod,
+ * which may give different numbers on different pods); absent in the manifest = `port`.
+ */
+export interface ServicePort {
+  readonly name?: string | undefined;
+  readonly protocol: Protocol;
+  readonly port: number;
+  readonly targetPort: number | string;
+  readonly nodePort?: number | undefined;
+}
+
+export type ServiceType = "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName";
+
+export interface Service {
+  readonly namespace: string;
+  readonly name: string;
+  readonly type: ServiceType;
+  /** Absent: endpoints come from EndpointSlices / Endpoints objects. */
+  readonly selector?: Labels | undefined;
+  readonly ports: readonly ServicePort[];
+  /** Cluster IPs (empty for headless and ExternalName Services, or when not given). */
+  readonly clusterIPs: readonly IpAddress[];
+  /** `clusterIP: None`: clients connect to the endpoint pods' IPs directly. */
+  readonly headless: boolean;
+  readonly externalName?: string | undefined;
+  readonly externalIPs: readonly IpAddress[];
+  readonly loadBalancerIPs: readonly IpAddress[];
+  readonly loadBalancerSourceRanges: readonly IpRange[];
+  readonly ipFamilies: readonly IpFamilyName[];
+  readonly sessionAffinity: "None" | "ClientIP";
+  readonly externalTrafficPolicy: "Cluster" | "Local";
+  readonly internalTrafficPolicy: "Cluster" | "Local";
+  readonly publishNotReadyAddresses: boolean;
+  readonly source: SourceRef;
+}
+
+export type IpFamilyName = "IPv4" | "IPv6";
+
+/** An address of a selector-less Service, from an EndpointSlice or Endpoints object. */
+export interface ExplicitEndpoints {
+  readonly namespace: string;
+  readonly service: string;
+  readonly addresses: readonly { readonly ip: IpAddress; readonly ready: boolean; readonly nodeName?: string | undefined }[];
+  readonly ports: readonly { readonly name?: string | undefined; readonly protocol: Protocol; readonly port: number }[];
+  readonly source: SourceRef;
+}
+
+/** An Ingress or OpenShift Route: the ingress controller sends traffic to these Service ports. */
+export interface IngressRoute {
+  readonly kind: "Ingress" | "Route";
+  readonly namespace: string;
+  readonly name: string;
+  /** Service name and Service port (number or name; absent for a Route: every port). */
+  readonly backends: readonly { readonly service: string; readonly port?: number | string | undefined }[];
+  readonly source: SourceRef;
+}
+
 export interface Cluster {
   readonly namespaces: readonly Namespace[];
   readonly pods: readonly Pod[];
@@ -185,6 +248,9 @@ export interface Cluster {
    */
   readonly clusterPolicies: readonly ClusterPolicy[];
   readonly nodes: readonly Node[];
+  readonly services: readonly Service[];
+  readonly endpoints: readonly ExplicitEndpoints[];
+  readonly ingresses: readonly IngressRoute[];
 }
 
 export type IpBlockPods = "include" | "exclude";

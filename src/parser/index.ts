@@ -1,5 +1,6 @@
 export * from "./k8s.js";
 export * from "./k8s-cluster-policy.js";
+export * from "./k8s-services.js";
 export { loadPaths } from "./load.js";
 export { DEFAULT_MAX_FILE_BYTES, type ParseOptions, type ParseResult } from "./options.js";
 export { parseText } from "./parse.js";
