@@ -28,6 +28,7 @@ import { type DiffFormat, type ListFormat, renderDiff, renderList } from "./form
 import { EXIT, reportDiagnostics, writeOut } from "./io.js";
 import { loadAndAnalyze } from "./pipeline.js";
 import { resolvePeer } from "./resolve.js";
+import { evalService, resolveService } from "./services.js";
 
 interface CommonOptions {
   ipblockPods: "include" | "exclude";
@@ -87,15 +88,13 @@ export async function runEval(
     from: string;
     to: string;
     port?: string;
-    protocol: string;
+    protocol?: string;
     output: "text" | "json";
     explain?: boolean;
   },
 ): Promise<void> {
   const { analysis: a, errors } = await load(paths, o);
   const src = resolvePeer(a, o.from);
-  const dst = resolvePeer(a, o.to);
-  const bad = [src, dst].filter((r) => "code" in r);
   let port: number | undefined;
   if (o.port !== undefined) {
     port = Number(o.port);
@@ -105,6 +104,24 @@ export async function runEval(
       return;
     }
   }
+  // A Service destination: the answer follows the translation to each endpoint.
+  const svc = resolveService(a, o.to);
+  if (svc && !("code" in src)) {
+    const r = evalService(
+      a,
+      src.endpoints[0]!,
+      src.pod,
+      formatPeer(src.ref),
+      svc,
+      svc.port ?? port,
+      svc.protocol ?? (o.protocol ? (o.protocol.toUpperCase() as Protocol) : undefined),
+    );
+    writeOut(o.output === "json" ? JSON.stringify(r.json, null, 2) : r.text);
+    process.exitCode = errors ? EXIT.invalid : r.verdict === "allowed" || r.verdict === "external" ? EXIT.ok : EXIT.finding;
+    return;
+  }
+  const dst = resolvePeer(a, o.to);
+  const bad = [src, dst].filter((r) => "code" in r);
   if (bad.length > 0 || "code" in src || "code" in dst) {
     reportDiagnostics(bad as never);
     process.exitCode = EXIT.invalid;
@@ -115,7 +132,7 @@ export async function runEval(
   const self = src.pod !== undefined && src.pod === dst.pod;
   for (const s of src.endpoints) for (const d of dst.endpoints) id = a.conns.union(id, a.connId(s, d));
   const conn: ConnSet = self ? ALL_CONN : a.conns.get(id);
-  const protocol = o.protocol.toUpperCase() as Protocol;
+  const protocol = (o.protocol ?? "tcp").toUpperCase() as Protocol;
   const allowed = port !== undefined ? connContains(conn, protocol, port) : !connIsEmpty(conn);
   const query = port !== undefined ? `${protocol}/${port}` : undefined;
   const explanations =

@@ -70,12 +70,20 @@ common(
     .description("tell whether SRC may connect to DST, and on which protocols and ports")
     .argument("<paths...>", "manifest files or directories ('-' for stdin)")
     .requiredOption("--from <src>", "source: ns/name (workload or pod), name, or IP address")
-    .requiredOption("--to <dst>", "destination: ns/name (workload or pod), name, or IP address")
+    .requiredOption(
+      "--to <dst>",
+      "destination: ns/name (workload or pod), name, IP address, or a Service (svc/ns/name, name.ns.svc.cluster.local, ClusterIP[:port[/udp]], nodeIP:nodePort)",
+    )
     .option("--port <port>", "destination port (1-65535)")
     .addOption(
-      new Option("--protocol <proto>", "protocol")
-        .choices(["tcp", "udp", "sctp", "TCP", "UDP", "SCTP"])
-        .default("tcp"),
+      new Option("--protocol <proto>", "protocol (default tcp; for a Service without --port: every port)").choices([
+        "tcp",
+        "udp",
+        "sctp",
+        "TCP",
+        "UDP",
+        "SCTP",
+      ]),
     )
     .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
     .option(
