@@ -16,9 +16,9 @@ import type {
 } from "../../../src/parser/index.js";
 import type { Case, RawObject, RawPod } from "./case.js";
 
-const NAMESPACES = ["default", "alpha", "beta", "gamma"] as const;
-const PROTOCOLS: readonly Protocol[] = ["TCP", "UDP", "SCTP"];
-const PORT_NAMES = ["http", "dns", "metrics"] as const;
+export const NAMESPACES = ["default", "alpha", "beta", "gamma"] as const;
+export const PROTOCOLS: readonly Protocol[] = ["TCP", "UDP", "SCTP"];
+export const PORT_NAMES = ["http", "dns", "metrics"] as const;
 const PORT_NUMBERS = [53, 80, 443, 8080, 9090] as const;
 
 /** Each CIDR with the excepts strictly inside it that rules may carve out. */
@@ -38,7 +38,9 @@ const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
 /** Drops undefined-valued keys (so "absent" really is absent, as in YAML). */
 const clean = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 
-function labelsArb(vocab: Readonly<Record<string, readonly string[]>>): fc.Arbitrary<Record<string, string>> {
+export function labelsArb(
+  vocab: Readonly<Record<string, readonly string[]>>,
+): fc.Arbitrary<Record<string, string>> {
   const model: Record<string, fc.Arbitrary<string>> = {};
   for (const [k, vs] of Object.entries(vocab)) model[k] = fc.constantFrom(...vs);
   return fc.record(model, { requiredKeys: [] }) as fc.Arbitrary<Record<string, string>>;
@@ -48,7 +50,7 @@ function labelsArb(vocab: Readonly<Record<string, readonly string[]>>): fc.Arbit
  * 0–2 requirements, each a matchLabels pair or an expression: few enough that selectors match often.
  * The empty selector comes in three spellings ({}, {matchLabels: {}}, {matchExpressions: []}).
  */
-function selectorArb(vocab: Readonly<Record<string, readonly string[]>>): fc.Arbitrary<LabelSelector> {
+export function selectorArb(vocab: Readonly<Record<string, readonly string[]>>): fc.Arbitrary<LabelSelector> {
   const keys = Object.keys(vocab);
   const values = [...new Set(Object.values(vocab).flat())];
   const pair = fc.constantFrom(...keys).chain((k) => fc.tuple(fc.constant(k), fc.constantFrom(...vocab[k]!)));
@@ -94,13 +96,13 @@ function selectorArb(vocab: Readonly<Record<string, readonly string[]>>): fc.Arb
 }
 
 // Pod labels and the selectors over them; `zone` is a key no pod carries (NotIn/DoesNotExist traps).
-const POD_LABELS = { app: ["a", "b", "c"], tier: ["web", "db", ""] };
+export const POD_LABELS = { app: ["a", "b", "c"], tier: ["web", "db", ""] };
 const POD_SELECTOR_VOCAB = { ...POD_LABELS, zone: ["a", "web"] };
 const NS_LABELS = { team: ["x", "y"], env: ["prod", "dev"] };
 const NS_SELECTOR_VOCAB = { ...NS_LABELS, "kubernetes.io/metadata.name": [...NAMESPACES] };
 
-const podSelector = selectorArb(POD_SELECTOR_VOCAB);
-const nsSelector = selectorArb(NS_SELECTOR_VOCAB);
+export const podSelector = selectorArb(POD_SELECTOR_VOCAB);
+export const nsSelector = selectorArb(NS_SELECTOR_VOCAB);
 
 const ipBlockArb = fc
   .constantFrom(...Object.keys(CIDRS))
@@ -119,7 +121,7 @@ const peerArb: fc.Arbitrary<NetworkPolicyPeer> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({}) },
 );
 
-const portNumber = fc.oneof(
+export const portNumber = fc.oneof(
   { weight: 5, arbitrary: fc.constantFrom(...PORT_NUMBERS, 1, 65535) },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 65535 }) },
 );
@@ -180,7 +182,7 @@ const v6 = fc
   .oneof(fc.constantFrom(0, 1, 0x7f, 0x80, 0xff), fc.integer({ min: 0, max: 0x1ff }))
   .map((n) => `fd00::${n.toString(16)}`);
 
-const containerPort = fc.record(
+export const containerPort = fc.record(
   {
     name: fc.constantFrom(...PORT_NAMES),
     protocol: fc.constantFrom(...PROTOCOLS),
@@ -269,7 +271,7 @@ export const caseArb = (size: Size = SMALL): fc.Arbitrary<Case> =>
       return clean({ objects, probeIps, probePorts: [probePort] });
     });
 
-function podObject(
+export function podObject(
   name: string,
   namespace: string | undefined,
   p: {

@@ -1,6 +1,6 @@
-/** Terse builders for hand-written cases (semantics table), in the generator's raw form. */
+/** Terse builders for hand-written cases (semantics tables), in the generator's raw form. */
 import type { NetworkPolicySpec, Protocol } from "../../../src/parser/index.js";
-import type { RawNamespace, RawPod, RawPolicy } from "./case.js";
+import type { RawClusterPolicy, RawNamespace, RawNode, RawPod, RawPolicy } from "./case.js";
 
 export function ns(name: string, labels: Record<string, string> = {}): RawNamespace {
   return { kind: "Namespace", apiVersion: "v1", metadata: { name, labels } };
@@ -34,4 +34,60 @@ export function pod(key: string, o: PodOptions = {}): RawPod {
 export function np(key: string, spec: NetworkPolicySpec): RawPolicy {
   const [namespace, name] = key.split("/") as [string, string];
   return { kind: "NetworkPolicy", apiVersion: "networking.k8s.io/v1", metadata: { name, namespace }, spec };
+}
+
+type ClusterSpec = RawClusterPolicy["spec"];
+
+/** A ClusterNetworkPolicy v1alpha2 (actions Accept/Deny/Pass, ports as `protocols`). */
+export function cnp(
+  name: string,
+  tier: "Admin" | "Baseline",
+  priority: number,
+  spec: Omit<ClusterSpec, "tier" | "priority">,
+): RawClusterPolicy {
+  return {
+    kind: "ClusterNetworkPolicy",
+    apiVersion: "policy.networking.k8s.io/v1alpha2",
+    metadata: { name },
+    spec: { tier, priority, ...spec },
+  };
+}
+
+/** An AdminNetworkPolicy v1alpha1 (actions Allow/Deny/Pass, ports as `ports`). */
+export function anp(
+  name: string,
+  priority: number,
+  spec: Omit<ClusterSpec, "tier" | "priority">,
+): RawClusterPolicy {
+  return {
+    kind: "AdminNetworkPolicy",
+    apiVersion: "policy.networking.k8s.io/v1alpha1",
+    metadata: { name },
+    spec: { priority, ...spec },
+  };
+}
+
+/** The BaselineAdminNetworkPolicy v1alpha1 (always named `default`; actions Allow/Deny). */
+export function banp(spec: Omit<ClusterSpec, "tier" | "priority">): RawClusterPolicy {
+  return {
+    kind: "BaselineAdminNetworkPolicy",
+    apiVersion: "policy.networking.k8s.io/v1alpha1",
+    metadata: { name: "default" },
+    spec,
+  };
+}
+
+/** A Node; addresses as `Type=address`, e.g. `InternalIP=10.1.0.1`. */
+export function node(name: string, labels: Record<string, string>, addresses: readonly string[]): RawNode {
+  return {
+    kind: "Node",
+    apiVersion: "v1",
+    metadata: { name, labels },
+    status: {
+      addresses: addresses.map((a) => {
+        const [type, address] = a.split("=") as [string, string];
+        return { type, address };
+      }),
+    },
+  };
 }

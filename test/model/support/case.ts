@@ -4,10 +4,12 @@
  * `toObjects` adds the fake provenance the parser would attach.
  */
 import type { SourceRef } from "../../../src/common/index.js";
+import type { buildCluster } from "../../../src/model/index.js";
 import type {
-  K8sObject,
+  ClusterPolicyObject,
   NamespaceObject,
   NetworkPolicyObject,
+  NodeObject,
   PodObject,
 } from "../../../src/parser/index.js";
 
@@ -15,7 +17,11 @@ type Raw<T> = Omit<T, "source" | "locate">;
 export type RawNamespace = Raw<NamespaceObject>;
 export type RawPod = Raw<PodObject>;
 export type RawPolicy = Raw<NetworkPolicyObject>;
-export type RawObject = RawNamespace | RawPod | RawPolicy;
+/** ClusterNetworkPolicy v1alpha2, AdminNetworkPolicy or BaselineAdminNetworkPolicy v1alpha1. */
+export type RawClusterPolicy = Raw<ClusterPolicyObject>;
+export type RawNode = Raw<NodeObject>;
+export type RawObject = RawNamespace | RawPod | RawPolicy | RawClusterPolicy | RawNode;
+type ModelInput = Parameters<typeof buildCluster>[0][number];
 
 export interface Case {
   readonly objects: readonly RawObject[];
@@ -24,7 +30,7 @@ export interface Case {
   readonly probePorts?: readonly number[];
 }
 
-export function toObjects(raw: readonly RawObject[]): K8sObject[] {
+export function toObjects(raw: readonly RawObject[]): ModelInput[] {
   return raw.map((o) => {
     const source: SourceRef = {
       file: "gen.yaml",
@@ -32,7 +38,7 @@ export function toObjects(raw: readonly RawObject[]): K8sObject[] {
       column: 1,
       object: { kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name },
     };
-    return { ...o, source, locate: () => source } as K8sObject;
+    return { ...o, source, locate: () => source } as ModelInput;
   });
 }
 
@@ -42,6 +48,14 @@ export const podKey = (p: { metadata: { namespace?: string; name: string } }): s
 export const podsOf = (c: Case): RawPod[] => c.objects.filter((o): o is RawPod => o.kind === "Pod");
 export const policiesOf = (c: Case): RawPolicy[] =>
   c.objects.filter((o): o is RawPolicy => o.kind === "NetworkPolicy");
+export const clusterPoliciesOf = (c: Case): RawClusterPolicy[] =>
+  c.objects.filter(
+    (o): o is RawClusterPolicy =>
+      o.kind === "ClusterNetworkPolicy" ||
+      o.kind === "AdminNetworkPolicy" ||
+      o.kind === "BaselineAdminNetworkPolicy",
+  );
+export const nodesOf = (c: Case): RawNode[] => c.objects.filter((o): o is RawNode => o.kind === "Node");
 
 /** One line per object: readable in a failure report. */
 export function dumpCase(c: Case): string {
@@ -63,6 +77,14 @@ export function dumpCase(c: Case): string {
       }
       case "NetworkPolicy":
         return `NetworkPolicy ${m.namespace ?? "(default)"}/${m.name} ${JSON.stringify((o as RawPolicy).spec)}`;
+      case "Node": {
+        const addrs = ((o as RawNode).status?.addresses ?? []).map((a) => `${a.type}=${a.address}`);
+        return `Node ${m.name}${labels} addresses=[${addrs.join(",")}]`;
+      }
+      case "ClusterNetworkPolicy":
+      case "AdminNetworkPolicy":
+      case "BaselineAdminNetworkPolicy":
+        return `${o.kind} ${m.name} ${JSON.stringify((o as RawClusterPolicy).spec)}`;
       default:
         return JSON.stringify(o);
     }

@@ -116,7 +116,7 @@ export interface ProbeLimits {
   readonly ips?: number;
 }
 
-function thin<T>(list: readonly T[], max: number | undefined): T[] {
+export function thin<T>(list: readonly T[], max: number | undefined): T[] {
   if (max === undefined || list.length <= max) return [...list];
   return Array.from(
     { length: max },
@@ -163,7 +163,7 @@ export function compareCase(c: Case, sem: Semantics, limits: ProbeLimits = {}): 
   return out;
 }
 
-function compareListing(
+export function compareListing(
   engine: EngineView,
   pods: readonly RawPod[],
   ips: readonly string[],

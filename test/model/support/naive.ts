@@ -16,7 +16,7 @@ import type {
   NetworkPolicyPort,
   Protocol,
 } from "../../../src/parser/index.js";
-import { type Case, podKey, type RawNamespace, type RawPod, type RawPolicy } from "./case.js";
+import type { Case, RawNamespace, RawPod, RawPolicy } from "./case.js";
 import { cidrHas, type Ip, parseCidr, parseIp } from "./ip.js";
 
 /**
@@ -67,7 +67,10 @@ export function policyTypesOf(p: RawPolicy): readonly string[] {
 export class Oracle {
   private readonly nsLabels = new Map<string, Labels>();
   private readonly policies: readonly RawPolicy[];
-  private readonly selectingMemo = new Map<string, readonly RawPolicy[]>();
+  private readonly selectingMemo = {
+    Ingress: new Map<RawPod, readonly RawPolicy[]>(),
+    Egress: new Map<RawPod, readonly RawPolicy[]>(),
+  };
   private readonly peersMemo = new Map<RawPolicy, Map<object, Map<RawPod | string, boolean>>>();
 
   constructor(
@@ -86,7 +89,8 @@ export class Oracle {
     this.policies = c.objects.filter((o): o is RawPolicy => o.kind === "NetworkPolicy");
   }
 
-  private namespaceLabels(ns: string): Labels {
+  /** A namespace's labels as the API server keeps them (implied namespaces carry only their name). */
+  namespaceLabels(ns: string): Labels {
     return this.nsLabels.get(ns) ?? { [NAME_LABEL]: ns };
   }
 
@@ -101,34 +105,49 @@ export class Oracle {
 
   /** Policies of the type selecting the pod. Memoised per pod: answers do not depend on the port. */
   private selecting(type: "Ingress" | "Egress", pod: RawPod): readonly RawPolicy[] {
-    const key = `${type}|${podKey(pod)}`;
-    let list = this.selectingMemo.get(key);
+    const memo = this.selectingMemo[type];
+    let list = memo.get(pod);
     if (!list) {
       list = this.policies.filter((p) => policyTypesOf(p).includes(type) && this.selects(p, pod));
-      this.selectingMemo.set(key, list);
+      memo.set(pod, list);
     }
     return list;
   }
 
   private egressOk(src: Endpoint, dst: Endpoint, proto: Protocol, port: number): boolean {
-    if (!("pod" in src)) return true;
-    const selecting = this.selecting("Egress", src.pod);
-    if (selecting.length === 0) return true;
-    return selecting.some((p) =>
-      (p.spec.egress ?? []).some(
-        (r) => this.peersMatch(p, r.to, dst) && portsMatch(r.ports, dst, proto, port),
-      ),
-    );
+    return this.npTier("Egress", src, dst, proto, port) ?? true;
   }
 
   private ingressOk(src: Endpoint, dst: Endpoint, proto: Protocol, port: number): boolean {
-    if (!("pod" in dst)) return true;
-    const selecting = this.selecting("Ingress", dst.pod);
-    if (selecting.length === 0) return true;
+    return this.npTier("Ingress", src, dst, proto, port) ?? true;
+  }
+
+  /**
+   * The NetworkPolicy tier alone, in one direction (the subject is the source for Egress, the
+   * destination for Ingress): undefined when no policy of that type selects the subject (an address,
+   * an unpoliced hostNetwork pod, or a pod no policy isolates), else whether some rule allows.
+   * The tier oracle (naive-tiers.ts) calls this between its Admin and Baseline tiers.
+   */
+  npTier(
+    type: "Ingress" | "Egress",
+    src: Endpoint,
+    dst: Endpoint,
+    proto: Protocol,
+    port: number,
+  ): boolean | undefined {
+    const subject = type === "Egress" ? src : dst;
+    const other = type === "Egress" ? dst : src;
+    if (!("pod" in subject)) return undefined;
+    const selecting = this.selecting(type, subject.pod);
+    if (selecting.length === 0) return undefined;
     return selecting.some((p) =>
-      (p.spec.ingress ?? []).some(
-        (r) => this.peersMatch(p, r.from, src) && portsMatch(r.ports, dst, proto, port),
-      ),
+      type === "Egress"
+        ? (p.spec.egress ?? []).some(
+            (r) => this.peersMatch(p, r.to, other) && portsMatch(r.ports, dst, proto, port),
+          )
+        : (p.spec.ingress ?? []).some(
+            (r) => this.peersMatch(p, r.from, other) && portsMatch(r.ports, dst, proto, port),
+          ),
     );
   }
 
