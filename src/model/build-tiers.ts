@@ -10,8 +10,8 @@
  * Peers: `namespaces: S` = every pod in namespaces matching S; `pods` = namespaceSelector AND
  * podSelector; `networks` = CIDRs (like an ipBlock without except); `nodes` = the addresses of
  * matching Nodes; `domainNames` cannot be resolved statically (warned about, matches nothing
- * known). A peer with no known field "fails closed": it matches nothing in an Accept rule and
- * everything in a Deny or Pass rule (v1alpha2 API docs).
+ * known). A peer with no known field "fails closed" (v1alpha2 API docs): in an Accept rule it
+ * matches nothing; a Deny or Pass rule holding one is treated as a "Deny all" rule.
  * Ports: absent = every protocol and port; v1alpha2 `protocols` (tcp/udp/sctp with a number, a
  * range, or no destinationPort = every port of the protocol; destinationNamedPort) and v1alpha1
  * `ports` (portNumber, portRange, namedPort; protocol defaults to TCP).
@@ -57,20 +57,13 @@ export function compileClusterPolicy(
         return [];
       }
       const peersField = direction === "ingress" ? "from" : "to";
-      const peers = (r[peersField] ?? []).flatMap((p, i) =>
-        compilePeer(o, p, action, ["spec", direction, index, peersField, i], diagnostics),
-      );
-      return [
-        {
-          direction,
-          index,
-          action,
-          name: r.name,
-          peers,
-          ports: compilePorts(r),
-          source: o.locate(["spec", direction, index]),
-        },
-      ];
+      const list = r[peersField] ?? [];
+      const source = o.locate(["spec", direction, index]);
+      // Fail closed: a Deny or Pass rule with a peer of no known field denies everything.
+      if (action !== "accept" && list.some((p) => !knownPeer(p)))
+        return [{ direction, index, action: "deny" as const, name: r.name, peers: [{ kind: "any" as const }], ports: [{ kind: "all" as const }], source }];
+      const peers = list.flatMap((p, i) => compilePeer(o, p, ["spec", direction, index, peersField, i], diagnostics));
+      return [{ direction, index, action, name: r.name, peers, ports: compilePorts(r), source }];
     });
   return {
     tier,
@@ -97,13 +90,12 @@ function actionOf(a: string): TierAction | undefined {
   }
 }
 
-function compilePeer(
-  o: ClusterPolicyObject,
-  p: ClusterPolicyPeer,
-  action: TierAction,
-  path: (string | number)[],
-  diagnostics: Diagnostic[],
-): Peer[] {
+function knownPeer(p: ClusterPolicyPeer): boolean {
+  return !!(p.namespaces || p.pods || p.networks || p.nodes || p.domainNames);
+}
+
+/** A peer's endpoints; a peer with no known field (fail closed, Accept rules only here) matches nothing. */
+function compilePeer(o: ClusterPolicyObject, p: ClusterPolicyPeer, path: (string | number)[], diagnostics: Diagnostic[]): Peer[] {
   const source = o.locate(path);
   if (p.namespaces)
     return [{ kind: "pods", namespaces: { kind: "selector", selector: p.namespaces }, pods: {}, source }];
@@ -136,8 +128,7 @@ function compilePeer(
     );
     return [{ kind: "domainNames", names: p.domainNames, source }];
   }
-  // Fail closed: an Accept rule matches nothing; Deny and Pass rules match everything.
-  return action === "accept" ? [] : [{ kind: "any" }];
+  return [];
 }
 
 function compilePorts(r: ClusterPolicyRuleSpec): PortMatch[] {

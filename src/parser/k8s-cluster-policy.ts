@@ -18,7 +18,10 @@ export interface ClusterPolicySubject {
   readonly pods?: NamespacedPod;
 }
 
-/** v1alpha2 ingress peer / egress peer: exactly one field set (unknown or none: fail closed). */
+/**
+ * Ingress / egress peer: exactly one field set. A peer written with only fields netpolc does not know
+ * reaches the model as `{}` (with error NP2017): the API docs say such a peer "fails closed".
+ */
 export interface ClusterPolicyPeer {
   readonly namespaces?: LabelSelector;
   readonly pods?: NamespacedPod;

@@ -1,11 +1,13 @@
 /**
  * The subset of the Kubernetes API that netpolc reads, as the parser hands it to the model.
- * Objects reach the model only after schema and semantic validation (what the API server would
- * reject is an error diagnostic and the object is dropped), so these types can be trusted.
+ * Objects reach the model only after schema and semantic validation, so these types can be trusted:
+ * what the API server would reject is an error diagnostic, and the smallest part of the object whose
+ * meaning is lost is dropped (usually the whole object; see loss.ts).
  * Field names and meanings follow the upstream API types (core/v1, apps/v1, batch/v1, networking/v1,
  * policy.networking.k8s.io v1alpha1/v1alpha2).
  */
 import type { SourceRef } from "../common/index.js";
+import type { ClusterPolicyObject, NodeObject } from "./k8s-cluster-policy.js";
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -142,7 +144,14 @@ export interface OtherObject extends Base<string> {
   readonly body: Readonly<Record<string, unknown>>;
 }
 
-export type K8sObject = NamespaceObject | PodObject | WorkloadObject | NetworkPolicyObject;
+/** Every object the model interprets (cluster-scoped policies and Nodes: k8s-cluster-policy.ts). */
+export type K8sObject =
+  | NamespaceObject
+  | PodObject
+  | WorkloadObject
+  | NetworkPolicyObject
+  | ClusterPolicyObject
+  | NodeObject;
 
 export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
   "Deployment",

@@ -59,13 +59,13 @@ const SPECS: readonly KindSpec[] = [
   k("NetworkPolicy",              "networking.k8s.io/v1",              "namespaced", "model", "dns-subdomain", ["extensions/v1beta1"]),
   k("Service",                    "v1",                                "namespaced", "keep",  "any"),
   k("Endpoints",                  "v1",                                "namespaced", "keep",  "any"),
-  k("Node",                       "v1",                                "cluster",    "keep",  "any"),
+  k("Node",                       "v1",                                "cluster",    "model", "dns-subdomain"),
   k("EndpointSlice",              "discovery.k8s.io/v1",               "namespaced", "keep",  "any", ["discovery.k8s.io/v1beta1"]),
   k("Ingress",                    "networking.k8s.io/v1",              "namespaced", "keep",  "any", ["extensions/v1beta1", "networking.k8s.io/v1beta1"]),
   k("Route",                      "route.openshift.io/v1",             "namespaced", "keep",  "any"),
-  k("AdminNetworkPolicy",         "policy.networking.k8s.io/v1alpha1", "cluster",    "keep",  "any"),
-  k("BaselineAdminNetworkPolicy", "policy.networking.k8s.io/v1alpha1", "cluster",    "keep",  "any"),
-  k("ClusterNetworkPolicy",       "policy.networking.k8s.io/v1alpha2", "cluster",    "keep",  "any"),
+  k("AdminNetworkPolicy",         "policy.networking.k8s.io/v1alpha1", "cluster",    "model", "dns-subdomain"),
+  k("BaselineAdminNetworkPolicy", "policy.networking.k8s.io/v1alpha1", "cluster",    "model", "dns-subdomain"),
+  k("ClusterNetworkPolicy",       "policy.networking.k8s.io/v1alpha2", "cluster",    "model", "dns-subdomain"),
 ];
 
 const BY_KIND = new Map(SPECS.map((s) => [s.kind, s]));

@@ -93,7 +93,8 @@ function checkIpBlock(r: Report, block: Record<string, unknown>, path: readonly 
   });
 }
 
-function cidrAt(r: Report, text: string, path: readonly PathSegment[]): ReturnType<typeof parseCidr> {
+/** Checks a CIDR (NP2007; a leading zero in an octet is a warning) and returns it parsed. */
+export function cidrAt(r: Report, text: string, path: readonly PathSegment[]): ReturnType<typeof parseCidr> {
   const parsed = parseCidr(text);
   if (!parsed) {
     const hint =

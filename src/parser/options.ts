@@ -3,14 +3,20 @@ import type { Diagnostic } from "../common/index.js";
 import type { K8sObject, OtherObject } from "./k8s.js";
 
 export interface ParseOptions {
-  /** Every warning becomes an error, and objects with warnings are dropped. Default false. */
+  /**
+   * Every warning becomes an error, and an object with any error is dropped whole (without it, an
+   * error drops only the part of the object whose meaning it loses). Default false.
+   */
   readonly strict?: boolean;
   /** Files larger than this are rejected unread (NP1009). Default 64 MiB. */
   readonly maxFileBytes?: number;
 }
 
 export interface ParseResult {
-  /** Objects the model interprets: Namespace, Pod, workloads, NetworkPolicy. */
+  /**
+   * Objects the model interprets: Namespace, Pod, workloads, NetworkPolicy, ClusterNetworkPolicy,
+   * AdminNetworkPolicy, BaselineAdminNetworkPolicy, Node.
+   */
   readonly objects: readonly K8sObject[];
   /** Validated objects of kinds netpolc knows but does not model yet, kept whole. */
   readonly others: readonly OtherObject[];

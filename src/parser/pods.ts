@@ -1,7 +1,9 @@
 /**
  * Pod and workload value checks (k8s.io/kubernetes/pkg/apis/core/validation and apps/validation),
  * limited to what netpolc reads: labels, container ports, hostNetwork, pod IPs, the workload
- * selector against its template.
+ * selector against its template. A workload selector that does not select its template is an error
+ * that costs nothing (loss.ts): the pods are the template's, whatever the selector says, and the
+ * model reads only the template.
  */
 import { parseIp } from "./cidr.js";
 import { checkLabels, checkSelector, selectorMatches } from "./labels.js";
@@ -100,6 +102,7 @@ export function checkWorkload(r: Report, kind: string, body: Record<string, unkn
       sPath,
       "selector does not match the template labels",
       "the pod template must carry every selector label",
+      "none",
     );
     return;
   }
@@ -112,6 +115,7 @@ export function checkWorkload(r: Report, kind: string, body: Record<string, unkn
       sPath,
       `an empty selector is invalid for a ${kind}`,
       "select the template's labels with matchLabels",
+      "none",
     );
   else if (!selectorMatches(selector, templateLabels))
     r.error(
@@ -119,6 +123,7 @@ export function checkWorkload(r: Report, kind: string, body: Record<string, unkn
       sPath,
       "selector does not match the template labels",
       "the pod template's labels must satisfy the selector",
+      "none",
     );
 }
 

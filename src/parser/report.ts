@@ -49,8 +49,25 @@ export class ObjectLocator {
   }
 }
 
+/**
+ * How much of the object an error costs, when the check that finds it knows better than the rule
+ * table in loss.ts: `none` (the meaning is clear), `entry` (drop the list item at the error's path),
+ * `empty` (the value at the path becomes `{}`: an unknown peer emptied, a missing selector filled),
+ * or the whole `object`.
+ */
+export type Cost = "object" | "none" | "entry" | "empty";
+
+/** An error found in the object, for deciding what to keep (loss.ts). */
+export interface Fault {
+  readonly code: DiagnosticCode;
+  readonly path: readonly PathSegment[];
+  readonly cost?: Cost | undefined;
+}
+
 export class Report {
   readonly diagnostics: Diagnostic[] = [];
+  /** The errors among `diagnostics` (warnings never cost anything, except under `strict`). */
+  readonly faults: Fault[] = [];
 
   constructor(
     readonly loc: ObjectLocator,
@@ -65,7 +82,9 @@ export class Report {
     what: string,
     hint?: string,
     offset?: number,
+    cost?: Cost,
   ): void {
+    if (severity === "error") this.faults.push({ code, path, cost });
     const source = offset === undefined ? this.loc.locate(path) : this.loc.at(offset, path);
     const where = path.length > 0 ? `${formatPath(path)}: ` : "";
     this.diagnostics.push(
@@ -77,8 +96,9 @@ export class Report {
     );
   }
 
-  error(code: DiagnosticCode, path: readonly PathSegment[], what: string, hint?: string): void {
-    this.add(code, "error", path, what, hint);
+  /** An error; `cost` overrides the rule table of loss.ts (default: what the table says). */
+  error(code: DiagnosticCode, path: readonly PathSegment[], what: string, hint?: string, cost?: Cost): void {
+    this.add(code, "error", path, what, hint, undefined, cost);
   }
 
   warn(code: DiagnosticCode, path: readonly PathSegment[], what: string, hint?: string): void {

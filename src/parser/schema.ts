@@ -6,9 +6,11 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import type { PathSegment } from "./positions.js";
 import type { Report } from "./report.js";
+import clusterpolicy from "./schemas/clusterpolicy.json" with { type: "json" };
 import meta from "./schemas/meta.json" with { type: "json" };
 import namespace from "./schemas/namespace.json" with { type: "json" };
 import networkpolicy from "./schemas/networkpolicy.json" with { type: "json" };
+import node from "./schemas/node.json" with { type: "json" };
 import object from "./schemas/object.json" with { type: "json" };
 import pod from "./schemas/pod.json" with { type: "json" };
 import workloads from "./schemas/workloads.json" with { type: "json" };
@@ -25,6 +27,10 @@ const SCHEMA_REF: Readonly<Record<string, string>> = {
   Job: "workloads.json#/$defs/Job",
   CronJob: "workloads.json#/$defs/CronJob",
   ReplicationController: "workloads.json#/$defs/ReplicationController",
+  ClusterNetworkPolicy: "clusterpolicy.json#/$defs/ClusterNetworkPolicy",
+  AdminNetworkPolicy: "clusterpolicy.json#/$defs/AdminNetworkPolicy",
+  BaselineAdminNetworkPolicy: "clusterpolicy.json#/$defs/BaselineAdminNetworkPolicy",
+  Node: "node.json",
 };
 
 let ajv: Ajv | undefined;
@@ -40,7 +46,7 @@ function validatorFor(kind: string): ValidateFunction {
       verbose: true,
       strict: true,
       allowUnionTypes: true,
-      schemas: [meta, namespace, pod, workloads, networkpolicy, object],
+      schemas: [meta, namespace, pod, workloads, networkpolicy, clusterpolicy, node, object],
     });
     v = ajv.getSchema(ref);
     if (!v) throw new Error(`parser: schema ${ref} missing`);
@@ -95,7 +101,7 @@ function reportError(e: ErrorObject, body: unknown, r: Report, repair: TypeRepai
       const field = String(e.params.additionalProperty);
       const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const guess = closest(field, known);
-      const mean = guess ? `did you mean "${guess}"?` : undefined;
+      const mean = guess ? `did you mean "${guess}"?` : UNKNOWN_FIELD_HINTS[`${title}.${field}`];
       if (title === "LabelSelector")
         r.error(
           "NP2005",
@@ -124,6 +130,24 @@ function reportError(e: ErrorObject, body: unknown, r: Report, repair: TypeRepai
     case "minItems":
       r.error("NP2002", path, `must have at least ${String(e.params.limit)} item(s)`);
       return;
+    case "maxItems":
+      r.error(
+        "NP2004",
+        path,
+        `must have at most ${String(e.params.limit)} items, got ${(e.data as unknown[]).length}`,
+      );
+      return;
+    case "maxLength":
+      r.error("NP2004", path, `must be at most ${String(e.params.limit)} characters long`);
+      return;
+    case "uniqueItems":
+      r.error(
+        "NP2004",
+        [...path, Number(e.params.i)],
+        `duplicate item (the same as item ${String(e.params.j)}); the list is a set`,
+        "remove the duplicate",
+      );
+      return;
     case "minimum":
       r.error("NP2004", path, `must be at least ${String(e.params.limit)}, got ${String(e.data)}`);
       return;
@@ -131,6 +155,21 @@ function reportError(e: ErrorObject, body: unknown, r: Report, repair: TypeRepai
       r.error("NP2004", path, e.message ?? `invalid value (${e.keyword})`);
   }
 }
+
+/** Hints for unknown fields that are known elsewhere (keyed by schema title and field). */
+const UNKNOWN_FIELD_HINTS: Readonly<Record<string, string>> = {
+  "ClusterPolicyIngressPeer.networks": "networks peers are allowed in egress rules only",
+  "ClusterPolicyIngressPeer.nodes": "nodes peers are allowed in egress rules only",
+  "ClusterPolicyIngressPeer.domainNames": "domainNames peers are allowed in egress rules only",
+  "ClusterPolicyEgressPeer.domainNames":
+    "v1alpha1 has no domainNames peer; ClusterNetworkPolicy (v1alpha2) has",
+  "ClusterNetworkPolicyRule.ports":
+    "v1alpha2 rules match ports with protocols (tcp, udp, sctp, destinationNamedPort)",
+  "AdminNetworkPolicyRule.protocols":
+    "v1alpha1 rules match ports with ports (portNumber, portRange, namedPort)",
+  "BaselineAdminNetworkPolicySpec.priority":
+    "a BaselineAdminNetworkPolicy has no priority: there is at most one, named default",
+};
 
 function article(t: string): string {
   if (t === "object") return "a mapping";
@@ -141,6 +180,8 @@ function article(t: string): string {
 function requiredHint(field: string, title: string | undefined): string | undefined {
   if (field === "podSelector" && title === "NetworkPolicySpec")
     return "use podSelector: {} to select every pod in the namespace";
+  if (title === "NamespacedPod")
+    return `write ${field}: {} to select every ${field === "podSelector" ? "pod" : "namespace"}; netpolc reads the missing selector so`;
   return undefined;
 }
 

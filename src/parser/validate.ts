@@ -1,14 +1,19 @@
 /**
- * One candidate object → diagnostics and, if the API server would accept it, the typed object.
- * Errors (what the API server rejects) drop the object; warnings keep it; `strict` makes every
- * warning an error. The object is kept as written, read as the API server decodes it (normalize.ts).
+ * One candidate object → diagnostics and the typed object. What the API server would reject is an
+ * error; an error drops the smallest unit whose meaning is lost (loss.ts: usually the whole object,
+ * but only a container port entry for a bad port, nothing for a malformed name). Warnings keep the
+ * object; under `strict` every warning is an error and any error drops the whole object. The object
+ * is kept as written, read as the API server decodes it (normalize.ts).
  */
-import { type Diagnostic, diagnostic, hasErrors } from "../common/index.js";
+import { type Diagnostic, diagnostic } from "../common/index.js";
+import { checkClusterPolicy, isClusterPolicyKind } from "./cluster-policy.js";
 import type { DuplicateKey, Yaml11Scalar } from "./compose.js";
 import { type K8sObject, type OtherObject, WORKLOAD_KINDS } from "./k8s.js";
 import { classify, type KindSpec, KNOWN_KINDS, preferredApiVersion, specOf } from "./kinds.js";
 import { checkLabels, checkNames } from "./labels.js";
+import { assess, originalPath, repair } from "./loss.js";
 import { checkNetworkPolicy } from "./netpol.js";
+import { checkNode } from "./nodes.js";
 import { readAsDecoded, yaml11Repair } from "./normalize.js";
 import { checkPod, checkWorkload } from "./pods.js";
 import { isPlainObject, type PathSegment, type PositionTable } from "./positions.js";
@@ -77,16 +82,20 @@ export function validateCandidate(c: Candidate, loc: ObjectLocator, text: string
     r.add("NP1008", "warning", s.path, what, hint, s.offset);
   }
   const outcome = finish(r, strict);
-  if (hasErrors(outcome.diagnostics)) return outcome;
-  // 6. The typed object. Others also get their top-level fields, so later stages can read `spec`.
+  // 6. What survives the errors (loss.ts); under `strict` any error or warning costs the object.
+  const keep = assess(kind, r.faults);
+  if (!keep || (strict && outcome.diagnostics.some((d) => d.severity === "error"))) return outcome;
+  // 7. The typed object. Others also get their top-level fields, so later stages can read `spec`.
+  const kept = repair(body, keep);
+  const toOriginal = originalPath(keep);
   const located = {
     apiVersion,
     kind,
     source: loc.locate([]),
-    locate: (p: readonly PathSegment[]) => loc.locate(p),
+    locate: (p: readonly PathSegment[]) => loc.locate(toOriginal(p)),
   };
-  if (spec.modelled) return { ...outcome, object: { ...body, ...located } as unknown as K8sObject };
-  return { ...outcome, other: { ...body, ...located, body } as unknown as OtherObject };
+  if (spec.modelled) return { ...outcome, object: { ...kept, ...located } as unknown as K8sObject };
+  return { ...outcome, other: { ...kept, ...located, body: kept } as unknown as OtherObject };
 }
 
 function unidentified(r: Report, apiVersion: string | undefined, kind: string | undefined): void {
@@ -131,6 +140,8 @@ function checkValues(r: Report, spec: KindSpec, body: Record<string, unknown>): 
   if (spec.kind === "NetworkPolicy") checkNetworkPolicy(r, body);
   else if (spec.kind === "Pod") checkPod(r, body);
   else if (WORKLOADS.has(spec.kind)) checkWorkload(r, spec.kind, body);
+  else if (spec.kind === "Node") checkNode(r, body);
+  else if (isClusterPolicyKind(spec.kind)) checkClusterPolicy(r, spec.kind, body);
 }
 
 /** The report's diagnostics in source order; under `strict`, warnings become errors. */

@@ -31,6 +31,17 @@ const READ_FIELDS = new Set([
   "ip",
   "hostIP",
   "policyTypes",
+  "tier",
+  "priority",
+  "action",
+  "number",
+  "start",
+  "end",
+  "networks",
+  "domainNames",
+  "destinationNamedPort",
+  "namedPort",
+  "address",
 ]);
 
 export function yaml11Matters(s: Yaml11Scalar, modelled: boolean, kind: string): boolean {

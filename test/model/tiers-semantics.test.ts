@@ -245,7 +245,7 @@ const CASES: readonly TierSemanticsCase[] = [
     },
   },
   {
-    name: "a peer with no known field fails closed: nothing in Accept, everything in Deny and Pass",
+    name: "a peer with no known field fails closed: nothing in Accept; a Deny or Pass rule denies all",
     objects: [
       pod("x/a", app("a", "10.0.0.1")),
       pod("x/b", app("b", "10.0.0.2")),
@@ -265,15 +265,16 @@ const CASES: readonly TierSemanticsCase[] = [
       "x/b -> x/a TCP/80": false,
       "x/b -> 8.8.8.8 UDP/53": false,
       "x/d -> x/c TCP/80": false,
-      "9.9.9.9 -> x/c TCP/80": true,
+      "9.9.9.9 -> x/c TCP/80": false,
       "x/d -> x/a TCP/80": true,
     },
     explain: {
       "x/a -> x/b TCP/80": { egress: ["networkpolicy isolated"] },
       "x/b -> x/a TCP/80": { egress: ["admin deny fc-deny#0"] },
       "x/b -> 8.8.8.8 UDP/53": { egress: ["admin deny fc-deny#0"] },
-      "x/d -> x/c TCP/80": { ingress: ["admin pass fc-pass#0", "baseline deny baseline-deny#0"] },
-      "9.9.9.9 -> x/c TCP/80": { ingress: ["admin pass fc-pass#0", "default default"] },
+      // The Pass rule with an unknown peer is a "Deny all" rule (v1alpha2 docs).
+      "x/d -> x/c TCP/80": { ingress: ["admin deny fc-pass#0"] },
+      "9.9.9.9 -> x/c TCP/80": { ingress: ["admin deny fc-pass#0"] },
     },
   },
   {
@@ -283,7 +284,9 @@ const CASES: readonly TierSemanticsCase[] = [
       pod("x/b", app("b", "10.0.0.2", ["dns/UDP/53", "web/TCP/8080"])),
       cnp("named", "Admin", 10, {
         subject: podsWith("a"),
-        egress: [{ action: "Deny", to: [{}], protocols: [{ destinationNamedPort: "dns" }] }],
+        egress: [
+          { action: "Deny", to: [{ namespaces: {} }, { networks: ["0.0.0.0/0"] }], protocols: [{ destinationNamedPort: "dns" }] },
+        ],
       }),
     ],
     verdicts: {

@@ -1,18 +1,63 @@
 /**
  * Bad inputs, one named case each: the expected diagnostic (code, severity, line:column) and the
- * valid policy `ok` in the same input still returned. Errors drop the bad object; warnings keep it.
+ * valid policy `ok` in the same input still returned. Errors drop the bad object, unless the case
+ * names what is kept of it (loss.ts: the smallest unit whose meaning is lost is dropped); warnings
+ * keep it.
  */
 import { describe, expect, it } from "vitest";
 import type { DiagnosticCode, Severity } from "../../src/common/index.js";
 import { parseText } from "../../src/parser/index.js";
-import { brief, names, OK_POLICY, pod, policy } from "./support/manifests.js";
+import { anp, banp, brief, cnp, names, node, OK_POLICY, pod, policy } from "./support/manifests.js";
 
-/** Name, input (the valid policy `ok` is appended), expected diagnostic `code severity line:column`. */
+/**
+ * Name, input (the valid policy `ok` is appended), expected diagnostic `code severity line:column`,
+ * and for an error that does not cost the object, the object still returned.
+ */
 type Case = readonly [
   name: string,
   input: string,
   expected: `${DiagnosticCode} ${Severity} ${number}:${number}`,
+  kept?: string,
 ];
+
+/**
+ * A ClusterNetworkPolicy: line 6 tier, 7 priority, 8 `subject:`, 9 its field, 10 `ingress:` or
+ * `egress:`, 11 `- action: ...`, 12 `from:` / `to:`, 13 the first peer (`- ` at column 5), 14.. more
+ * lines of the rule, indented as `from:` is (column 5).
+ */
+function cnpRule(o: {
+  tier?: string;
+  priority?: string;
+  subject?: string;
+  egress?: boolean;
+  action?: string;
+  peer?: string;
+  more?: string;
+}): string {
+  const [dir, peers] = o.egress ? ["egress", "to"] : ["ingress", "from"];
+  const more = o.more ? `\n${o.more.replace(/^/gm, "  ")}` : "";
+  return cnp(
+    `tier: ${o.tier ?? "Admin"}\npriority: ${o.priority ?? "10"}\nsubject:\n  ${o.subject ?? "namespaces: {}"}\n${dir}:\n- action: ${o.action ?? "Accept"}\n  ${peers}:\n  - ${o.peer ?? "namespaces: {}"}${more}`,
+  );
+}
+
+/** An AdminNetworkPolicy: line 6 priority, 7-8 subject, 9 `ingress:`, 10 `- action:`, 12 the peer, 13.. more. */
+function anpRule(o: { priority?: string; action?: string; more?: string }): string {
+  const more = o.more ? `\n${o.more.replace(/^/gm, "  ")}` : "";
+  return anp(
+    `priority: ${o.priority ?? "10"}\nsubject:\n  namespaces: {}\ningress:\n- action: ${o.action ?? "Allow"}\n  from:\n  - namespaces: {}${more}`,
+  );
+}
+
+/** A BaselineAdminNetworkPolicy `name`: lines 6-7 subject, 8 `egress:`, 9 `- action:`, 11 the peer. */
+function banpRule(action: string, name = "default", top = ""): string {
+  return banp(
+    `${top}subject:\n  namespaces: {}\negress:\n- action: ${action}\n  to:\n  - namespaces: {}`,
+    name,
+  );
+}
+
+const tcp = (port: string) => `protocols:\n- tcp: {destinationPort: ${port}}`;
 
 const ingress = (port: string) => policy(`podSelector: {}\ningress:\n- ports:\n  - ${port}`);
 const peer = (p: string) => policy(`podSelector: {}\ningress:\n- from:\n  - ${p}`);
@@ -53,11 +98,55 @@ const CASES: readonly Case[] = [
   ["policyTypes in lower case", policy("podSelector: {}\npolicyTypes: [ingress]"), "NP2004 error 8:17"],
   ["empty peer", peer("{}"), "NP2014 error 10:7"],
   ["ipBlock with a selector", peer("{ipBlock: {cidr: 10.0.0.0/8}, podSelector: {}}"), "NP2014 error 10:7"],
-  ["name with underscores", policy("podSelector: {}", "my_policy"), "NP2013 error 4:3"],
+  ["name with underscores (kept: a name only identifies)", policy("podSelector: {}", "my_policy"), "NP2013 error 4:3", "NetworkPolicy/my_policy"],
   ["removed apiVersion", policy("podSelector: {}").replace("networking.k8s.io/v1", "extensions/v1beta1"), "NP2004 error 1:1"],
-  ["pod port 0", pod("p").replace("8080", "0"), "NP2009 error 11:8"],
-  ["pod port names not unique", pod("p").replace("name: http}", "name: http}\n    - {containerPort: 9090, name: http}"), "NP2009 error 12:29"],
+  ["pod port 0 (the port entry is dropped)", pod("p").replace("8080", "0"), "NP2009 error 11:8", "Pod/p"],
+  ["pod port names not unique", pod("p").replace("name: http}", "name: http}\n    - {containerPort: 9090, name: http}"), "NP2009 error 12:29", "Pod/p"],
+  ["containerport instead of containerPort", pod("p").replace("containerPort", "containerport"), "NP2002 error 11:7", "Pod/p"],
   ["pod IP invalid", pod("p", "status: {podIP: 10.0.0.256}\n"), "NP2007 error 12:10"],
+  // ClusterNetworkPolicy (v1alpha2)
+  ["CNP action Allow (v1alpha1 word)", cnpRule({ action: "Allow" }), "NP2004 error 11:5"],
+  ["CNP action in lower case", cnpRule({ action: "deny" }), "NP2004 error 11:5"],
+  ["CNP priority 1001", cnpRule({ priority: "1001" }), "NP2004 error 7:3"],
+  ["CNP priority -1", cnpRule({ priority: "-1" }), "NP2004 error 7:3"],
+  ["CNP priority missing", cnp("tier: Admin\nsubject: {namespaces: {}}"), "NP2002 error 5:1"],
+  ["CNP tier in lower case", cnpRule({ tier: "admin" }), "NP2004 error 6:3"],
+  ["CNP tier missing", cnp("priority: 1\nsubject: {namespaces: {}}"), "NP2002 error 5:1"],
+  ["CNP Admin tier: unknown rule field", cnpRule({ more: "actoin: Deny" }), "NP2003 warning 14:5"],
+  ["CNP Baseline tier: unknown spec field", cnpRule({ tier: "Baseline", more: "" }).replace("priority: 10", "priority: 10\n  priorty: 5"), "NP2003 warning 8:3"],
+  ["CNP subject with namespaces and pods", cnpRule({ subject: "namespaces: {}\n  pods: {podSelector: {}}" }), "NP2015 error 8:3"],
+  ["CNP subject with neither", cnpRule({ subject: "namespace: {}" }), "NP2015 error 8:3"],
+  ["CNP peer with namespaces and pods", cnpRule({ peer: "{namespaces: {}, pods: {podSelector: {}}}" }), "NP2015 error 13:7"],
+  ["CNP ingress peer with networks only (fails closed, kept)", cnpRule({ peer: "networks: [10.0.0.0/8]" }), "NP2017 error 13:7", "ClusterNetworkPolicy/bad"],
+  ["CNP peer of a newer API version (fails closed, kept)", cnpRule({ egress: true, action: "Deny", peer: "services: [{name: s}]" }), "NP2017 error 13:7", "ClusterNetworkPolicy/bad"],
+  ["CNP invalid network CIDR", cnpRule({ egress: true, peer: "networks: [10.0.0.0/33]" }), "NP2007 error 13:18"],
+  ["CNP network without prefix", cnpRule({ egress: true, peer: "networks: [10.0.0.1]" }), "NP2007 error 13:18"],
+  ["CNP domainNames in a Deny rule", cnpRule({ egress: true, action: "Deny", peer: "domainNames: [example.com]" }), "NP2004 error 13:7"],
+  ["CNP invalid domain name", cnpRule({ egress: true, peer: "domainNames: ['exa mple.com']" }), "NP2004 error 13:21"],
+  ["CNP range end before start", cnpRule({ more: tcp("{range: {start: 90, end: 80}}") }), "NP2016 error 15:50"],
+  ["CNP range of one port (kept)", cnpRule({ more: tcp("{range: {start: 80, end: 80}}") }), "NP2016 error 15:50", "ClusterNetworkPolicy/bad"],
+  ["CNP destinationPort with number and range", cnpRule({ more: tcp("{number: 80, range: {start: 1, end: 2}}") }), "NP2015 error 15:13"],
+  ["CNP port number 0", cnpRule({ more: tcp("{number: 0}") }), "NP2009 error 15:31"],
+  ["CNP tcp without destinationPort", cnpRule({ more: "protocols:\n- tcp: {}" }), "NP2015 error 15:7"],
+  ["CNP protocols entry with tcp and udp", cnpRule({ more: "protocols:\n- {tcp: {destinationPort: {number: 1}}, udp: {destinationPort: {number: 1}}}" }), "NP2015 error 15:7"],
+  ["CNP named port with a networks peer", cnpRule({ egress: true, peer: "networks: [10.0.0.0/8]", more: "protocols:\n- destinationNamedPort: http" }), "NP2004 error 15:7", "ClusterNetworkPolicy/bad"],
+  ["CNP more than 25 rules", cnp(`tier: Admin\npriority: 1\nsubject: {namespaces: {}}\negress:\n${"- {action: Deny, to: [{namespaces: {}}]}\n".repeat(26)}`), "NP2004 error 9:3"],
+  ["CNP invalid selector in a peer", cnpRule({ peer: "namespaces: {matchLabels: {a: 'b c'}}" }), "NP2006 error 13:34"],
+  // AdminNetworkPolicy, BaselineAdminNetworkPolicy (v1alpha1)
+  ["ANP action Accept (v1alpha2 word)", anpRule({ action: "Accept" }), "NP2004 error 10:5"],
+  ["ANP priority 1001", anpRule({ priority: "1001" }), "NP2004 error 6:3"],
+  ["ANP priority misspelt", anpRule({}).replace("priority: 10", "priorty: 10"), "NP2002 error 5:1"],
+  ["ANP ports entry with two fields", anpRule({ more: "ports:\n- {namedPort: http, portNumber: {port: 80}}" }), "NP2015 error 14:7"],
+  ["ANP portNumber 0", anpRule({ more: "ports:\n- portNumber: {protocol: TCP, port: 0}" }), "NP2009 error 14:35"],
+  ["ANP protocol in lower case", anpRule({ more: "ports:\n- portNumber: {protocol: tcp, port: 80}" }), "NP2011 error 14:20"],
+  ["ANP portRange end before start", anpRule({ more: "ports:\n- portRange: {start: 90, end: 80}" }), "NP2016 error 14:30"],
+  ["ANP protocols (v1alpha2 field)", anpRule({ more: "protocols: []" }), "NP2003 warning 13:5"],
+  ["BANP action Pass", banpRule("Pass"), "NP2004 error 9:5"],
+  ["BANP named other than default", banpRule("Deny", "baseline"), "NP2013 error 4:3"],
+  ["BANP with a priority", banpRule("Deny", "default", "priority: 5\n"), "NP2003 warning 6:3"],
+  // Node
+  ["Node InternalIP that is not an IP (the address is dropped)", node(["{type: InternalIP, address: node-1}"]), "NP2007 error 8:24", "Node/n1"],
+  ["Node label value with a space", node([]).replace("zone: a", "zone: 'a b'"), "NP2006 error 5:12"],
   ["yes as a label value", policy("podSelector:\n  matchLabels: {enabled: yes}"), "NP1008 warning 8:28"],
   ["unknown kind", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", "NP1007 warning 1:1"],
   ["Calico NetworkPolicy is another kind", policy("selector: all()").replace("networking.k8s.io/v1", "projectcalico.org/v3"), "NP1007 warning 1:1"],
@@ -65,13 +154,13 @@ const CASES: readonly Case[] = [
 ];
 
 describe("bad inputs", () => {
-  it.each(CASES)("%s", (_name, input, expected) => {
+  it.each(CASES)("%s", (_name, input, expected, kept) => {
     const r = parseText(input + OK_POLICY, "case.yaml");
     expect(brief(r.diagnostics)).toContain(expected);
     expect(names(r)).toContain("NetworkPolicy/ok");
     const bad = names(r).filter((n) => n !== "NetworkPolicy/ok");
-    // An error drops the object; a warning keeps it (when it is a modelled object at all).
-    if (expected.includes(" error ")) expect(bad).toEqual([]);
+    // An error drops the object unless the case says what is kept; a warning keeps it.
+    if (expected.includes(" error ")) expect(bad).toEqual(kept ? [kept] : []);
   });
 
   it("a warning keeps the object and strict mode drops it", () => {
@@ -80,5 +169,9 @@ describe("bad inputs", () => {
     const strict = parseText(input, "w.yaml", { strict: true });
     expect(names(strict)).toEqual([]);
     expect(brief(strict.diagnostics)).toEqual(["NP2003 error 8:3"]);
+    const unknownKind = parseText("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", "c.yaml", {
+      strict: true,
+    });
+    expect(brief(unknownKind.diagnostics)).toEqual(["NP1007 error 1:1"]);
   });
 });

@@ -69,14 +69,17 @@ items:
 
   it("unwraps a PodList, inferring kind and apiVersion, with item positions", () => {
     const r = parseText(podList, "pods.yaml");
-    expect(names(r)).toEqual(["Pod/a", "Pod/c"]);
+    // Pod b keeps everything but its invalid port entry (loss.ts).
+    expect(names(r)).toEqual(["Pod/a", "Pod/b", "Pod/c"]);
     expect(r.objects.map((o) => [o.apiVersion, o.kind])).toEqual([
       ["v1", "Pod"],
       ["v1", "Pod"],
+      ["v1", "Pod"],
     ]);
-    expect(r.objects.map((o) => `${o.source.line}:${o.source.column}`)).toEqual(["4:3", "13:3"]);
+    expect(r.objects.map((o) => `${o.source.line}:${o.source.column}`)).toEqual(["4:3", "6:3", "13:3"]);
     expect(brief(r.diagnostics)).toEqual(["NP2009 error 12:16"]);
-    expect(r.objects[1]?.locate(["spec", "containers", 0])).toMatchObject({
+    expect(r.objects[1]?.kind === "Pod" && r.objects[1].spec.containers?.[0]?.ports).toEqual([]);
+    expect(r.objects[2]?.locate(["spec", "containers", 0])).toMatchObject({
       line: 14,
       column: 23,
       path: "spec.containers[0]",
@@ -166,15 +169,18 @@ describe("YAML features", () => {
   it("keeps known-but-unmodelled kinds whole in `others`", () => {
     const svc =
       "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: ns}\nspec: {selector: {app: web}, ports: [{port: 80}]}\n";
-    const anp =
-      "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: a}\nspec: {priority: 10}\n";
-    const r = parseText(`${svc}---\n${anp}`, "others.yaml");
+    const route =
+      "apiVersion: route.openshift.io/v1\nkind: Route\nmetadata: {name: r, namespace: ns}\nspec: {to: {kind: Service, name: s}}\n";
+    const r = parseText(`${svc}---\n${route}`, "others.yaml");
     expect(r.diagnostics).toEqual([]);
     expect(r.objects).toEqual([]);
     expect(r.others.map((o) => [o.kind, o.metadata.name, o.source.line])).toEqual([
       ["Service", "s", 1],
-      ["AdminNetworkPolicy", "a", 6],
+      ["Route", "r", 6],
     ]);
     expect(r.others[0]?.body.spec).toEqual({ selector: { app: "web" }, ports: [{ port: 80 }] });
+    expect((r.others[1] as unknown as { spec: unknown }).spec).toEqual({
+      to: { kind: "Service", name: "s" },
+    });
   });
 });

@@ -1,7 +1,7 @@
 /** The text of a few diagnostics, as users read it (inline snapshots: review the diff when they change). */
 import { describe, expect, it } from "vitest";
 import { parseText } from "../../src/parser/index.js";
-import { OK_POLICY, pod, policy } from "./support/manifests.js";
+import { anp, banp, cnp, OK_POLICY, pod, policy } from "./support/manifests.js";
 
 function texts(input: string): string[] {
   return parseText(input, "m.yaml").diagnostics.map(
@@ -79,6 +79,41 @@ describe("diagnostic messages", () => {
     expect(texts(pod("a").replace("  namespace: ns", "  namespace: ns\n  name: b"))).toMatchInlineSnapshot(`
       [
         "NP1003 Pod ns/a: metadata.name: duplicate key "name" (first at line 4) (hint: the API server rejects duplicate keys; keep one)",
+      ]
+    `);
+  });
+
+  it("cluster policies: actions of the other API version, ranges, fail-closed peers", () => {
+    const c = cnp(
+      "tier: Admin\npriority: 1001\nsubject: {namespaces: {}}\negress:\n- action: Allow\n  to: [{services: [s]}]\n  protocols: [{tcp: {destinationPort: {range: {start: 80, end: 80}}}}]",
+    );
+    expect(texts(c)).toMatchInlineSnapshot(`
+      [
+        "NP2004 ClusterNetworkPolicy bad: spec.priority: priority 1001 is out of range 0-1000 (hint: lower values are evaluated first; 0 is the highest precedence)",
+        "NP2004 ClusterNetworkPolicy bad: spec.egress[0].action: action "Allow" is not one of Accept, Deny, Pass (hint: v1alpha2 uses Accept (Allow is the word of v1alpha1 AdminNetworkPolicy))",
+        "NP2017 ClusterNetworkPolicy bad: spec.egress[0].to[0]: peer sets none of namespaces, pods, nodes, networks, domainNames; netpolc keeps it as an empty peer, which fails closed: an Accept/Allow rule matches no traffic through it, a Deny or Pass rule is "Deny all" (hint: set exactly one of these fields: the API server rejects the peer as written)",
+        "NP2003 ClusterNetworkPolicy bad: spec.egress[0].to[0].services: unknown field "services"; it has no effect",
+        "NP2016 ClusterNetworkPolicy bad: spec.egress[0].protocols[0].tcp.destinationPort.range.end: port range starts and ends at 80; the API server requires start < end (netpolc reads it as one port) (hint: for one port write number: 80)",
+      ]
+    `);
+    expect(
+      texts(
+        anp(
+          "priority: 1\nsubject: {pods: {namespaceSelector: {}}}\ningress: [{action: Accept, from: [{namespaces: {}}]}]",
+        ),
+      ),
+    ).toMatchInlineSnapshot(`
+      [
+        "NP2002 AdminNetworkPolicy bad: spec.subject.pods.podSelector: required field is missing (hint: write podSelector: {} to select every pod; netpolc reads the missing selector so)",
+        "NP2004 AdminNetworkPolicy bad: spec.ingress[0].action: action "Accept" is not one of Allow, Deny, Pass (hint: v1alpha1 uses Allow (Accept is the word of v1alpha2 ClusterNetworkPolicy))",
+      ]
+    `);
+    expect(
+      texts(banp("subject: {namespaces: {}}\negress: [{action: Pass, to: [{namespaces: {}}]}]", "base")),
+    ).toMatchInlineSnapshot(`
+      [
+        "NP2013 BaselineAdminNetworkPolicy base: metadata.name: a BaselineAdminNetworkPolicy must be named "default", not "base" (hint: there is at most one per cluster; the API server rejects any other name)",
+        "NP2004 BaselineAdminNetworkPolicy base: spec.egress[0].action: action "Pass" is not one of Allow, Deny (hint: the baseline tier is the last one, so there is nothing to pass to: use Allow or Deny)",
       ]
     `);
   });

@@ -66,7 +66,7 @@ describe("valid manifests", () => {
     expect(np.locate(["spec", "egress", 1])).toMatchObject({ line: 126, column: 5 });
   });
 
-  it("reject an apps/v1 selector that does not select the template, or selects everything", () => {
+  it("reject an apps/v1 selector that does not select the template, or selects everything (kept: the pods are the template's)", () => {
     const bad = workload(
       "Deployment",
       "apps/v1",
@@ -74,8 +74,9 @@ describe("valid manifests", () => {
     );
     const empty = workload("DaemonSet", "apps/v1", `  selector: {}\n  template:\n${template}`);
     const r = parseText(bad + empty, "w.yaml");
-    expect(names(r)).toEqual([]);
+    expect(names(r)).toEqual(["Deployment/deployment", "DaemonSet/daemonset"]);
     expect(brief(r.diagnostics)).toEqual(["NP2005 error 5:3", "NP2005 error 19:3"]);
+    expect(names(parseText(bad + empty, "w.yaml", { strict: true }))).toEqual([]);
   });
 
   it("warn where YAML 1.1 reads a port differently (octal)", () => {

@@ -27,7 +27,7 @@
  * | nodes: S            | InternalIP/ExternalIP of Nodes whose labels match S; under include also   |
  * |                     | pods holding such an address (hostNetwork pods)                           |
  * | domainNames         | nothing known statically                                                  |
- * | no known field      | fail closed: nothing in an Accept rule, everything in a Deny/Pass rule    |
+ * | no known field      | fail closed: nothing in an Accept rule; a Deny/Pass rule is "Deny all"    |
  * Ports: absent (or empty) matches every protocol and port. Named ports (v1alpha2
  * destinationNamedPort, v1alpha1 namedPort) match the destination pod's container ports of that
  * name, whatever their protocol; towards an address they match nothing.
@@ -159,7 +159,10 @@ export class TierOracle {
         for (const rule of p.spec[dir] ?? []) {
           const action = actionOf(rule.action);
           const peers = (dir === "egress" ? rule.to : rule.from) ?? [];
-          if (peers.some((peer) => this.peerMatches(peer, action, other))) list.push({ action, rule });
+          const unknown = peers.some((peer) => !(peer.namespaces || peer.pods || peer.networks || peer.nodes || peer.domainNames));
+          // Fail closed (v1alpha2 docs): a Deny or Pass rule with such a peer is a "Deny all" rule.
+          if (action !== "accept" && unknown) list.push({ action: "deny", rule: { ...rule, protocols: undefined, ports: undefined } });
+          else if (peers.some((peer) => this.peerMatches(peer, action, other))) list.push({ action, rule });
         }
       }
       return list;
@@ -198,8 +201,9 @@ export class TierOracle {
       return this.hasAddress(ep, (ip) => addresses.some((set) => set.has(ipKey(ip))));
     }
     if (peer.domainNames) return false;
-    // Fail closed: no known field.
-    return action !== "accept";
+    // Fail closed: no known field (in an Accept rule: matches nothing).
+    void action;
+    return false;
   }
 
   /** An address peer matches the address, or (ipBlockPods=include) a pod holding one. */

@@ -14,6 +14,34 @@ export function policy(spec: string, name = "bad"): string {
   return `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${name}\n  namespace: ns\nspec:\n${body}\n`;
 }
 
+const indent = (lines: string) =>
+  lines
+    .split("\n")
+    .map((l) => `  ${l}`)
+    .join("\n");
+
+/**
+ * A cluster-scoped object `name`: line 1 apiVersion, 2 kind, 3 metadata, 4 name, 5 `spec:`,
+ * 6.. the given spec lines (indented by two).
+ */
+function clusterScoped(apiVersion: string, kind: string) {
+  return (spec: string, name = "bad") =>
+    `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: ${name}\nspec:\n${indent(spec)}\n`;
+}
+
+export const cnp = clusterScoped("policy.networking.k8s.io/v1alpha2", "ClusterNetworkPolicy");
+export const anp = clusterScoped("policy.networking.k8s.io/v1alpha1", "AdminNetworkPolicy");
+const banpNamed = clusterScoped("policy.networking.k8s.io/v1alpha1", "BaselineAdminNetworkPolicy");
+export const banp = (spec: string, name = "default") => banpNamed(spec, name);
+
+/**
+ * A Node `n1` labelled `zone: a`; line 8 is the first address entry (`- {type: ..., address: ...}`).
+ */
+export function node(addresses: readonly string[], name = "n1"): string {
+  const items = addresses.map((a) => `  - ${a}`).join("\n");
+  return `apiVersion: v1\nkind: Node\nmetadata:\n  name: ${name}\n  labels: {zone: a}\nstatus:\n  addresses:\n${items}\n`;
+}
+
 /** A valid NetworkPolicy, to check that valid objects next to a broken one survive. */
 export const OK_POLICY = `---\n${policy("podSelector: {}", "ok")}`;
 
