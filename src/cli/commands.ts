@@ -15,6 +15,7 @@ import {
   EMPTY_ID,
   type ExposureEntry,
   explainPair,
+  listServiceConnections,
   exposure,
   formatConn,
   formatPeer,
@@ -57,14 +58,18 @@ export async function runList(
     focusDirection?: "ingress" | "egress";
     explain?: boolean;
     exposure?: boolean;
+    services?: boolean;
   },
 ): Promise<void> {
   const { analysis, errors } = await load(paths, o);
-  const rows = listConnections(analysis, {
+  const connections = listConnections(analysis, {
     granularity: o.granularity,
     focus: o.focus,
     focusDirection: o.focusDirection,
   });
+  const rows = o.services
+    ? [...connections, ...listServiceConnections(analysis, { granularity: o.granularity, focus: o.focus })]
+    : connections;
   const exposed = o.exposure ? exposure(analysis.cluster, analysis.options) : undefined;
   if (exposed && o.output === "json")
     writeOut(
@@ -205,6 +210,8 @@ function renderExplainedList(
         ]!,
       ];
     if (p.kind === "ingress-controller") return [a.index.classOfPod[a.ingressControllerPod!]!];
+    // Service rows are answered endpoint by endpoint by `eval --to`; they carry no explanation here.
+    if (p.kind === "service") return [];
     const w = a.cluster.workloads.find(
       (x) => x.namespace === p.namespace && x.name === p.name && x.kind === p.workloadKind,
     )!;

@@ -11,7 +11,8 @@ import { formatRange, type IpFamily, type IpRange } from "./addresses.js";
 import { EMPTY_ID } from "./conn-table.js";
 import type { Analysis } from "./engine.js";
 import { ingressControllerConn, ingressTargets } from "./ingress-controller.js";
-import { type ConnSet, connIsEmpty } from "./ports.js";
+import { type ConnSet, connContains, connIsEmpty, connUnion, EMPTY_CONN, range } from "./ports.js";
+import { serviceEndpoints, targetEndpoint } from "./services.js";
 import type { Direction } from "./types.js";
 
 export type PeerRef =
@@ -23,7 +24,8 @@ export type PeerRef =
     }
   | { readonly kind: "pod"; readonly namespace: string; readonly name: string }
   | { readonly kind: "external"; readonly range: IpRange }
-  | { readonly kind: "ingress-controller" };
+  | { readonly kind: "ingress-controller" }
+  | { readonly kind: "service"; readonly namespace: string; readonly name: string };
 
 export interface Connection {
   readonly src: PeerRef;
@@ -52,6 +54,8 @@ export function formatPeer(p: PeerRef): string {
       return `${formatRange(p.range)}[External]`;
     case "ingress-controller":
       return "{ingress-controller}";
+    case "service":
+      return `${p.namespace}/${p.name}[Service]`;
   }
 }
 
@@ -90,7 +94,7 @@ export function inputFamilies(a: Analysis): IpFamily[] {
 }
 
 function matchesFocus(p: PeerRef, focus: string): boolean {
-  if (p.kind === "external" || p.kind === "ingress-controller") return false;
+  if (p.kind === "external" || p.kind === "ingress-controller" || p.kind === "service") return false;
   return focus.includes("/") ? `${p.namespace}/${p.name}` === focus : p.name === focus;
 }
 
@@ -165,4 +169,34 @@ function runs(
     }
   }
   if (cur) emit(cur.range, cur.id);
+}
+
+/**
+ * Service rows (`--services`): `src => ns/name[Service] : ports`, where the ports are the Service's
+ * own ports (as clients dial them) on which the source reaches every endpoint after translation.
+ * A port some endpoints refuse is left out (a connection may land on any endpoint); `eval --to`
+ * shows such partial answers endpoint by endpoint.
+ */
+export function listServiceConnections(a: Analysis, options: ListOptions = {}): Connection[] {
+  const peers = clusterPeers(a, options.granularity ?? "workload");
+  const out: Connection[] = [];
+  for (const svc of a.cluster.services) {
+    const ports = serviceEndpoints(a.cluster, svc)
+      .map((pe) => ({ sp: pe.servicePort, targets: pe.targets.map((t) => ({ t, e: targetEndpoint(a, t) })) }))
+      .filter((p) => p.targets.length > 0);
+    if (ports.length === 0) continue;
+    const dst: PeerRef = { kind: "service", namespace: svc.namespace, name: svc.name };
+    for (const src of peers) {
+      if (options.focus && !matchesFocus(src.ref, options.focus)) continue;
+      let conn: ConnSet = EMPTY_CONN;
+      for (const { sp, targets } of ports) {
+        const every = targets.every(({ t, e }) =>
+          src.pods.includes(t.pod ?? -1) || src.classes.some((c) => connContains(a.conn(c, e), t.protocol, t.port)),
+        );
+        if (every) conn = connUnion(conn, range(sp.protocol, sp.port));
+      }
+      if (!connIsEmpty(conn)) out.push({ src: src.ref, dst, conn });
+    }
+  }
+  return out;
 }
