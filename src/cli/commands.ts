@@ -122,7 +122,11 @@ export async function runEval(
       svc.protocol ?? (o.protocol ? (o.protocol.toUpperCase() as Protocol) : undefined),
     );
     writeOut(o.output === "json" ? JSON.stringify(r.json, null, 2) : r.text);
-    process.exitCode = errors ? EXIT.invalid : r.verdict === "allowed" || r.verdict === "external" ? EXIT.ok : EXIT.finding;
+    process.exitCode = errors
+      ? EXIT.invalid
+      : r.verdict === "allowed" || r.verdict === "external"
+        ? EXIT.ok
+        : EXIT.finding;
     return;
   }
   const dst = resolvePeer(a, o.to);

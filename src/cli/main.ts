@@ -76,14 +76,10 @@ common(
     )
     .option("--port <port>", "destination port (1-65535)")
     .addOption(
-      new Option("--protocol <proto>", "protocol (default tcp; for a Service without --port: every port)").choices([
-        "tcp",
-        "udp",
-        "sctp",
-        "TCP",
-        "UDP",
-        "SCTP",
-      ]),
+      new Option(
+        "--protocol <proto>",
+        "protocol (default tcp; for a Service without --port: every port)",
+      ).choices(["tcp", "udp", "sctp", "TCP", "UDP", "SCTP"]),
     )
     .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
     .option(

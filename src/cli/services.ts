@@ -35,7 +35,9 @@ export function resolveService(a: Analysis, text: string): ServiceTarget | undef
   if (m) {
     const [, ns, name] = m;
     const found = services.filter((s) => s.name === name && (!ns || s.namespace === ns));
-    return found.length === 1 ? { service: found[0]!, via: `Service ${found[0]!.namespace}/${found[0]!.name}` } : undefined;
+    return found.length === 1
+      ? { service: found[0]!, via: `Service ${found[0]!.namespace}/${found[0]!.name}` }
+      : undefined;
   }
   m = /^([a-z0-9-]+)\.([a-z0-9-]+)(?:\.svc(?:\.cluster\.local)?)?\.?$/.exec(t);
   if (m && !parseIp(t)) {
@@ -51,13 +53,20 @@ export function resolveService(a: Analysis, text: string): ServiceTarget | undef
   const protocol = m[3] ? (m[3].toUpperCase() as Protocol) : undefined;
   for (const s of services) {
     const addrs = [...s.clusterIPs, ...s.externalIPs, ...s.loadBalancerIPs];
-    if (addrs.some((x) => sameIp(x, ip))) return { service: s, port, protocol, via: `${formatIp(ip.family, ip.value)}` };
+    if (addrs.some((x) => sameIp(x, ip)))
+      return { service: s, port, protocol, via: `${formatIp(ip.family, ip.value)}` };
   }
   // A node address with a nodePort.
   if (port !== undefined && a.cluster.nodes.some((n) => n.addresses.some((x) => sameIp(x, ip))))
     for (const s of services) {
       const sp = s.ports.find((p) => p.nodePort === port && (!protocol || p.protocol === protocol));
-      if (sp) return { service: s, port: sp.port, protocol: sp.protocol, via: `node ${formatIp(ip.family, ip.value)}:${port} (NodePort)` };
+      if (sp)
+        return {
+          service: s,
+          port: sp.port,
+          protocol: sp.protocol,
+          via: `node ${formatIp(ip.family, ip.value)}:${port} (NodePort)`,
+        };
     }
   return undefined;
 }
@@ -88,13 +97,21 @@ export function evalService(
   const name = `Service ${s.namespace}/${s.name}`;
   if (s.type === "ExternalName") {
     const text = `external: ${name} is an ExternalName for ${s.externalName ?? "?"}: it has no endpoints in the cluster; the client connects to whatever that name resolves to`;
-    return { verdict: "external", reaches: [], text, json: { service: `${s.namespace}/${s.name}`, externalName: s.externalName, verdict: "external" } };
+    return {
+      verdict: "external",
+      reaches: [],
+      text,
+      json: { service: `${s.namespace}/${s.name}`, externalName: s.externalName, verdict: "external" },
+    };
   }
-  const ports = s.ports.filter((p) => (port === undefined || p.port === port) && (protocol === undefined || p.protocol === protocol));
+  const ports = s.ports.filter(
+    (p) => (port === undefined || p.port === port) && (protocol === undefined || p.protocol === protocol),
+  );
   const reaches = ports.flatMap((p) => reachService(a, src, s, p.port, p.protocol, srcPod) ?? []);
   const all = reaches.flatMap((r) => r.endpoints);
   const ok = all.filter((e) => e.allowed).length;
-  const verdict = all.length === 0 ? "no-endpoints" : ok === all.length ? "allowed" : ok === 0 ? "denied" : "partial";
+  const verdict =
+    all.length === 0 ? "no-endpoints" : ok === all.length ? "allowed" : ok === 0 ? "denied" : "partial";
   const lines = [
     `${verdict}: ${srcName} => ${name} via ${target.via}` +
       (ports.length === 0 ? ` (no Service port ${port ?? ""}${protocol ? `/${protocol}` : ""})` : ""),
@@ -102,11 +119,16 @@ export function evalService(
   for (const r of reaches) {
     const sp = r.servicePort;
     const good = r.endpoints.filter((e) => e.allowed).length;
-    lines.push(`  port ${sp.port}/${sp.protocol}${sp.name ? ` (${sp.name})` : ""} -> targetPort ${sp.targetPort}: ${good} of ${r.endpoints.length} endpoints reachable`);
+    lines.push(
+      `  port ${sp.port}/${sp.protocol}${sp.name ? ` (${sp.name})` : ""} -> targetPort ${sp.targetPort}: ${good} of ${r.endpoints.length} endpoints reachable`,
+    );
     for (const e of r.endpoints) {
-      const who = podName(a, e.target.pod) ?? (e.target.ip ? formatIp(e.target.ip.family, e.target.ip.value) : "?");
+      const who =
+        podName(a, e.target.pod) ?? (e.target.ip ? formatIp(e.target.ip.family, e.target.ip.value) : "?");
       const addr = e.target.ip ? ` ${formatIp(e.target.ip.family, e.target.ip.value)}` : "";
-      lines.push(`    ${e.allowed ? "allowed" : "denied "} ${who}${addr}:${e.target.port}/${e.target.protocol}${e.allowed ? "" : ` (allowed to it: ${formatConn(a.conn(src, e.endpoint))})`}`);
+      lines.push(
+        `    ${e.allowed ? "allowed" : "denied "} ${who}${addr}:${e.target.port}/${e.target.protocol}${e.allowed ? "" : ` (allowed to it: ${formatConn(a.conn(src, e.endpoint))})`}`,
+      );
     }
     for (const p of r.problems) lines.push(`    not an endpoint: ${p.message}`);
   }

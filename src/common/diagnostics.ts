@@ -41,6 +41,8 @@ export const DIAGNOSTIC_CODES = {
   NP3004: "ICMP and other non-port protocols are outside NetworkPolicy's defined behaviour",
   NP3005: "domainNames peer cannot be resolved statically",
   NP3006: "cluster policies of one tier share a priority: their order is implementation-defined",
+  NP3007: "a pod selected by a Service lacks the named targetPort: it is no endpoint of that port",
+  NP3008: "no pod selected by a Service has its named targetPort: the port has no endpoints",
   // --- usage ---
   NP9001: "invalid command-line usage",
   NP9002: "unknown peer name",

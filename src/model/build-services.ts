@@ -12,10 +12,17 @@
  * |                                | kubernetes.io/service-name=<name>, or the Endpoints object   |
  * | ExternalName                   | a DNS name: no endpoints, reported as external               |
  */
-import type { Diagnostic } from "../common/index.js";
-import type { EndpointSliceObject, EndpointsObject, IngressObject, RouteObject, ServiceObject } from "../parser/index.js";
+import { type Diagnostic, diagnostic } from "../common/index.js";
+import type {
+  EndpointSliceObject,
+  EndpointsObject,
+  IngressObject,
+  RouteObject,
+  ServiceObject,
+} from "../parser/index.js";
 import { type IpAddress, type IpRange, parseCidr, parseIp } from "./addresses.js";
-import type { ExplicitEndpoints, IngressRoute, Service } from "./types.js";
+import { matches } from "./selectors.js";
+import type { ExplicitEndpoints, IngressRoute, Pod, Service } from "./types.js";
 
 const DEFAULT_NAMESPACE = "default";
 export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
@@ -49,8 +56,11 @@ export function serviceFromObject(o: ServiceObject, _diagnostics: Diagnostic[]):
     headless,
     externalName: type === "ExternalName" ? s.externalName : undefined,
     externalIPs: ips(s.externalIPs ?? []),
-    loadBalancerIPs: type === "LoadBalancer" ? ips((o.status?.loadBalancer?.ingress ?? []).map((i) => i.ip)) : [],
-    loadBalancerSourceRanges: (s.loadBalancerSourceRanges ?? []).map(parseCidr).filter((r): r is IpRange => r !== undefined),
+    loadBalancerIPs:
+      type === "LoadBalancer" ? ips((o.status?.loadBalancer?.ingress ?? []).map((i) => i.ip)) : [],
+    loadBalancerSourceRanges: (s.loadBalancerSourceRanges ?? [])
+      .map(parseCidr)
+      .filter((r): r is IpRange => r !== undefined),
     ipFamilies: s.ipFamilies ?? [],
     sessionAffinity: s.sessionAffinity ?? "None",
     externalTrafficPolicy: s.externalTrafficPolicy ?? "Cluster",
@@ -70,7 +80,9 @@ export function endpointsFromSlice(o: EndpointSliceObject): ExplicitEndpoints | 
     addresses: (o.endpoints ?? []).flatMap((e) =>
       ips(e.addresses).map((ip) => ({ ip, ready: e.conditions?.ready !== false, nodeName: e.nodeName })),
     ),
-    ports: (o.ports ?? []).flatMap((p) => (p.port === undefined ? [] : [{ name: p.name, protocol: p.protocol ?? "TCP", port: p.port }])),
+    ports: (o.ports ?? []).flatMap((p) =>
+      p.port === undefined ? [] : [{ name: p.name, protocol: p.protocol ?? "TCP", port: p.port }],
+    ),
     source: o.source,
   };
 }
@@ -93,14 +105,78 @@ export function ingressFromObject(o: IngressObject | RouteObject): IngressRoute 
   const namespace = o.metadata.namespace ?? DEFAULT_NAMESPACE;
   if (o.kind === "Route") {
     const port = o.spec.port?.targetPort;
-    const targets = [o.spec.to, ...(o.spec.alternateBackends ?? [])].filter((t) => (t.kind ?? "Service") === "Service");
-    return { kind: "Route", namespace, name: o.metadata.name, backends: targets.map((t) => ({ service: t.name, port })), source: o.source };
+    const targets = [o.spec.to, ...(o.spec.alternateBackends ?? [])].filter(
+      (t) => (t.kind ?? "Service") === "Service",
+    );
+    return {
+      kind: "Route",
+      namespace,
+      name: o.metadata.name,
+      backends: targets.map((t) => ({ service: t.name, port })),
+      source: o.source,
+    };
   }
   const backends: IngressRoute["backends"][number][] = [];
   const add = (b: IngressObject["spec"]["defaultBackend"]) => {
-    if (b?.service) backends.push({ service: b.service.name, port: b.service.port?.number ?? b.service.port?.name });
+    if (b?.service)
+      backends.push({ service: b.service.name, port: b.service.port?.number ?? b.service.port?.name });
   };
   add(o.spec.defaultBackend);
   for (const r of o.spec.rules ?? []) for (const p of r.http?.paths ?? []) add(p.backend);
   return { kind: "Ingress", namespace, name: o.metadata.name, backends, source: o.source };
+}
+
+/**
+ * A named targetPort resolves per selected pod: warn for each pod that lacks it (that pod is no
+ * endpoint of that port), and when no selected pod has it at all (the port has no endpoints).
+ */
+export function checkTargetPorts(o: ServiceObject, svc: Service, pods: readonly Pod[]): Diagnostic[] {
+  if (!svc.selector) return [];
+  const selector = { matchLabels: svc.selector };
+  const selected = pods.filter((p) => p.namespace === svc.namespace && matches(selector, p.labels));
+  const out: Diagnostic[] = [];
+  const object = { kind: "Service", namespace: svc.namespace, name: svc.name };
+  svc.ports.forEach((sp, i) => {
+    if (typeof sp.targetPort === "number") return;
+    const source = o.locate(["spec", "ports", i, "targetPort"]);
+    const missing = selected.filter(
+      (p) => !p.ports.some((c) => c.name === sp.targetPort && c.protocol === sp.protocol),
+    );
+    if (selected.length > 0 && missing.length === selected.length)
+      out.push(
+        diagnostic(
+          "NP3008",
+          "warning",
+          `Service ${svc.namespace}/${svc.name} port ${sp.port}: no selected pod has a ${sp.protocol} container port named "${sp.targetPort}", so the port has no endpoints`,
+          {
+            source,
+            object,
+            hint: "name the container port in the pod template, or use a number",
+          },
+        ),
+      );
+    else {
+      // Replicas of one template are reported once, as their workload.
+      const seen = new Set<string>();
+      for (const p of missing) {
+        const who = p.fromTemplate
+          ? `${p.workload.kind} ${p.namespace}/${p.workload.name}`
+          : `pod ${p.namespace}/${p.name}`;
+        if (seen.has(who)) continue;
+        seen.add(who);
+        out.push(
+          diagnostic(
+            "NP3007",
+            "warning",
+            `Service ${svc.namespace}/${svc.name} port ${sp.port}: ${who} has no ${sp.protocol} container port named "${sp.targetPort}", so it is not an endpoint of this port`,
+            {
+              source,
+              object,
+            },
+          ),
+        );
+      }
+    }
+  });
+  return out;
 }

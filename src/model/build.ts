@@ -20,6 +20,7 @@ import type {
 import { WORKLOAD_KINDS } from "../parser/index.js";
 import { type IpAddress, parseCidr, parseIp } from "./addresses.js";
 import {
+  checkTargetPorts,
   endpointsFromObject,
   endpointsFromSlice,
   ingressFromObject,
@@ -91,7 +92,11 @@ export function buildCluster(objects: readonly ModelInput[]): BuildResult {
   const endpoints = [];
   const ingresses = [];
   for (const o of objects) {
-    if (o.kind === "Service") services.push(serviceFromObject(o, diagnostics));
+    if (o.kind === "Service") {
+      const svc = serviceFromObject(o, diagnostics);
+      services.push(svc);
+      diagnostics.push(...checkTargetPorts(o, svc, pods));
+    }
     else if (o.kind === "EndpointSlice") {
       const e = endpointsFromSlice(o);
       if (e) endpoints.push(e);

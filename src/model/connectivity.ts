@@ -74,7 +74,13 @@ export function clusterPeers(a: Analysis, granularity: Granularity): ClusterPeer
       ? cluster.pods.flatMap((p, i) =>
           i === a.ingressControllerPod
             ? []
-            : [{ ref: { kind: "pod" as const, namespace: p.namespace, name: p.name }, classes: [index.classOfPod[i]!], pods: [i] }],
+            : [
+                {
+                  ref: { kind: "pod" as const, namespace: p.namespace, name: p.name },
+                  classes: [index.classOfPod[i]!],
+                  pods: [i],
+                },
+              ],
         )
       : cluster.workloads.map((w) => ({
           ref: { kind: "workload", namespace: w.namespace, name: w.name, workloadKind: w.kind },
@@ -190,8 +196,10 @@ export function listServiceConnections(a: Analysis, options: ListOptions = {}): 
       if (options.focus && !matchesFocus(src.ref, options.focus)) continue;
       let conn: ConnSet = EMPTY_CONN;
       for (const { sp, targets } of ports) {
-        const every = targets.every(({ t, e }) =>
-          src.pods.includes(t.pod ?? -1) || src.classes.some((c) => connContains(a.conn(c, e), t.protocol, t.port)),
+        const every = targets.every(
+          ({ t, e }) =>
+            src.pods.includes(t.pod ?? -1) ||
+            src.classes.some((c) => connContains(a.conn(c, e), t.protocol, t.port)),
         );
         if (every) conn = connUnion(conn, range(sp.protocol, sp.port));
       }
