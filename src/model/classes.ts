@@ -55,9 +55,20 @@ export function buildClasses(cluster: Cluster, space: AddressSpace, policeHostNe
   const nsLabels = new Map(cluster.namespaces.map((n) => [n.name, n.labels]));
   const byKey = new Map<string, { c: Omit<PodClass, "pods">; pods: number[] }>();
   const classOfPod = new Int32Array(cluster.pods.length);
-  // Template replicas share their label and port objects: cache their key by identity.
+  // Template replicas share their label and port objects and have no IPs: the class of the first
+  // replica is reused for the others by identity, so replicas cost one lookup each.
   const keyCache = new Map<object, Map<object, string>>();
+  const replicaClass = new Map<object, Map<object, Map<string, { pods: number[]; index: number }>>>();
   cluster.pods.forEach((p, i) => {
+    const shortcut = p.ips.length === 0 ? `${p.namespace}\u0002${p.hostNetwork ? 1 : 0}` : undefined;
+    if (shortcut !== undefined) {
+      const hit = replicaClass.get(p.labels)?.get(p.ports)?.get(shortcut);
+      if (hit) {
+        hit.pods.push(i);
+        classOfPod[i] = hit.index;
+        return;
+      }
+    }
     const atoms = [...new Set(p.ips.map((ip) => space.atomOf(ip)))].sort((a, b) => a - b);
     const byPorts = getOrCreate(keyCache, p.labels, () => new Map<object, string>());
     let base = byPorts.get(p.ports);
@@ -85,6 +96,10 @@ export function buildClasses(cluster: Cluster, space: AddressSpace, policeHostNe
     }
     e.pods.push(i);
     classOfPod[i] = e.c.index;
+    if (shortcut !== undefined) {
+      const byPorts2 = getOrCreate(replicaClass, p.labels, () => new Map());
+      getOrCreate(byPorts2, p.ports, () => new Map()).set(shortcut, { pods: e.pods, index: e.c.index });
+    }
   });
   const classes: PodClass[] = [...byKey.values()].map((e) => ({ ...e.c, pods: e.pods }));
   return new Index(classes, classOfPod, space.atoms.length, policeHostNetwork);
