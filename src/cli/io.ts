@@ -8,6 +8,12 @@ import { type Diagnostic, formatObjectRef, formatPosition } from "../common/inde
 /** Exit codes (documented in README): */
 export const EXIT = { ok: 0, finding: 1, invalid: 2 } as const;
 
+// A reader that stops early (`netpolc list … | head`) closes the pipe: stop quietly, as Unix tools do.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 export function writeOut(text: string): void {
   if (text.length > 0) process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
 }

@@ -74,6 +74,22 @@ describe("netpolc list", () => {
     expect(r.stdout.trim().split("\n")).toHaveLength(expected);
   });
 
+  it("stops quietly when the reader closes the pipe early (| head)", async () => {
+    const { spawn } = await import("node:child_process");
+    const { BIN } = await import("./run.js");
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, "list", "test/conformance/netpol-analyzer/cases/ipblockstest_4"], { cwd: ROOT });
+      let stderr = "";
+      child.stderr.on("data", (b: Buffer) => {
+        stderr += b.toString();
+      });
+      child.stdout.once("data", () => child.stdout.destroy());
+      child.on("close", (code) => resolve({ code, stderr }));
+    });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+  });
+
   it("reports bad input with positions, analyses the rest, and exits 2", async () => {
     const input = join(work, "bad.yaml");
     writeFileSync(
