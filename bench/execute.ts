@@ -210,6 +210,10 @@ function explainPairs(a: Analysis, seed: number): { ms: number; checksum: number
 function allClassPairs(a: Analysis): { pairs: number; nonEmpty: number } {
   const K = a.classCount;
   let nonEmpty = 0;
-  for (let s = 0; s < K; s++) for (let d = 0; d < K; d++) if (a.connId(s, d) !== EMPTY_ID) nonEmpty++;
+  const row = new Int32Array(K);
+  for (let s = 0; s < K; s++) {
+    a.rowInto(s, row);
+    for (let d = 0; d < K; d++) if (row[d] !== EMPTY_ID) nonEmpty++;
+  }
   return { pairs: K * K, nonEmpty };
 }

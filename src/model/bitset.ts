@@ -49,6 +49,24 @@ export class BitSet {
     return new BitSet(this.size, w);
   }
 
+  /** this &= o, in place. */
+  andInPlace(o: BitSet): this {
+    for (let i = 0; i < this.words.length; i++) this.words[i]! &= o.words[i]!;
+    return this;
+  }
+
+  /** this |= o, in place. */
+  orInPlace(o: BitSet): this {
+    for (let i = 0; i < this.words.length; i++) this.words[i]! |= o.words[i]!;
+    return this;
+  }
+
+  /** this &= ~o, in place. */
+  andNotInPlace(o: BitSet): this {
+    for (let i = 0; i < this.words.length; i++) this.words[i]! &= ~o.words[i]!;
+    return this;
+  }
+
   not(): BitSet {
     const w = new Uint32Array(this.words.length);
     for (let i = 0; i < w.length; i++) w[i] = ~this.words[i]!;

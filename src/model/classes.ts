@@ -111,6 +111,7 @@ class LabelIndex {
     private readonly size: number,
     labelsOf: (i: number) => Labels,
   ) {
+    this.empty = new BitSet(size);
     for (let i = 0; i < size; i++) {
       const l = labelsOf(i);
       for (const k of Object.keys(l)) {
@@ -124,31 +125,38 @@ class LabelIndex {
     }
   }
 
+  private readonly empty: BitSet;
+
+  /** Classes whose label `key` has one of `values` (a shared set: do not mutate). */
   private valueSet(key: string, values: readonly string[]): BitSet {
-    let out = new BitSet(this.size);
     const e = this.byKey.get(key);
-    if (e) for (const v of values) out = out.or(e.values.get(v) ?? new BitSet(this.size));
+    if (!e) return this.empty;
+    if (values.length === 1) return e.values.get(values[0]!) ?? this.empty;
+    const out = new BitSet(this.size);
+    for (const v of values) {
+      const b = e.values.get(v);
+      if (b) out.orInPlace(b);
+    }
     return out;
   }
 
   select(s: LabelSelector): BitSet {
-    let out = BitSet.full(this.size);
-    for (const [k, v] of Object.entries(s.matchLabels ?? {})) out = out.and(this.valueSet(k, [v]));
+    const out = BitSet.full(this.size);
+    for (const [k, v] of Object.entries(s.matchLabels ?? {})) out.andInPlace(this.valueSet(k, [v]));
     for (const r of s.matchExpressions ?? []) {
       const vals = r.values ?? [];
-      const all = this.byKey.get(r.key)?.all ?? new BitSet(this.size);
       switch (r.operator) {
         case "In":
-          out = out.and(this.valueSet(r.key, vals));
+          out.andInPlace(this.valueSet(r.key, vals));
           break;
         case "NotIn":
-          out = out.and(this.valueSet(r.key, vals).not());
+          out.andNotInPlace(this.valueSet(r.key, vals));
           break;
         case "Exists":
-          out = out.and(all);
+          out.andInPlace(this.byKey.get(r.key)?.all ?? this.empty);
           break;
         case "DoesNotExist":
-          out = out.and(all.not());
+          out.andNotInPlace(this.byKey.get(r.key)?.all ?? this.empty);
           break;
         default:
           assertNever(r.operator);

@@ -47,6 +47,11 @@ export interface Analysis {
   /** Interned id of the connection set allowed from endpoint `src` to endpoint `dst`. */
   connId(src: number, dst: number): number;
   conn(src: number, dst: number): ConnSet;
+  /**
+   * The connection ids from `src` to every class (`out[d]`, d < classCount): one row of the class
+   * matrix in one pass, for whole-cluster reachability.
+   */
+  rowInto(src: number, out: Int32Array): void;
   /** Whether any policy of any tier affects the class in the direction. */
   isolated(classIndex: number, direction: Direction): boolean;
   /** The policies of each tier that affect the class in the direction, in evaluation order. */
@@ -118,6 +123,13 @@ export function analyze(
     classCount: K,
     connId,
     conn: (s, d) => conns.get(connId(s, d)),
+    rowInto: (s, out) => {
+      const e = s < K ? egress.vectorOf(s) : undefined;
+      for (let d = 0; d < K; d++) {
+        const i = ingress.vectorOf(d);
+        out[d] = conns.intersect(e ? e[d]! : ALL_ID, i ? i[s]! : ALL_ID);
+      }
+    },
     isolated: (c, dir) => (dir === "egress" ? egress : ingress).vectorOf(c) !== undefined,
     selection: (c, dir) => {
       const s = (dir === "egress" ? egress : ingress).selectionOf(c);
