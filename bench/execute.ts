@@ -18,6 +18,7 @@ import { generate } from "./generate.js";
 import { type PhaseSample, phase } from "./measure.js";
 import { Rng } from "./prng.js";
 import type { Scenario } from "./scenarios.js";
+import { type EndpointCounts, modelInputs, resolveAllEndpoints, serviceQueries } from "./services.js";
 
 export const POINT_QUERIES = 10_000;
 export const EXPLAIN_PAIRS = 1000;
@@ -31,7 +32,9 @@ export type PhaseName =
   | "list"
   | "format"
   | "reach"
-  | "explain";
+  | "explain"
+  | "endpoints"
+  | "serviceQueries";
 
 export interface ScenarioResult {
   readonly name: string;
@@ -57,6 +60,8 @@ export interface ScenarioResult {
   readonly pointQueryMicros: number;
   /** Average time of one `explainPair` call over random class pairs, in milliseconds. */
   readonly explainPairMs?: number;
+  /** S-services: what endpoint resolution found, and one `reachService` call's average time. */
+  readonly services?: EndpointCounts & { readonly queryMs: number; readonly queries: number };
   readonly listing?: { connections: number; lines: number; bytes: number };
   readonly reach?: { pairs: number; nonEmpty: number };
 }
@@ -77,10 +82,12 @@ export function execute(s: Scenario, repeat = 1): ScenarioResult {
   let last: PipelineResult | undefined;
   const points: number[] = [];
   const explains: number[] = [];
+  const serviceQueryMs: number[] = [];
   for (let i = 0; i < repeat; i++) {
     last = pipeline(s, text, run);
     points.push(last.pointQueryMicros);
     if (last.explainPairMs !== undefined) explains.push(last.explainPairMs);
+    if (last.services) serviceQueryMs.push(last.services.queryMs);
   }
   const r = last!;
   return {
@@ -97,6 +104,7 @@ export function execute(s: Scenario, repeat = 1): ScenarioResult {
     phases: fastest(samples),
     pointQueryMicros: Math.min(...points),
     ...(explains.length > 0 ? { explainPairMs: Math.min(...explains) } : {}),
+    ...(r.services ? { services: { ...r.services, queryMs: Math.min(...serviceQueryMs) } } : {}),
     ...(r.listing ? { listing: r.listing } : {}),
     ...(r.reach ? { reach: r.reach } : {}),
   };
@@ -106,7 +114,7 @@ type Runner = <T>(name: PhaseName, fn: () => T) => T;
 
 type PipelineResult = Pick<
   ScenarioResult,
-  "diagnostics" | "pointQueryMicros" | "explainPairMs" | "listing" | "reach"
+  "diagnostics" | "pointQueryMicros" | "explainPairMs" | "listing" | "reach" | "services"
 > & {
   counts: Omit<ScenarioResult["counts"], "yamlBytes" | "documents" | "services">;
 };
@@ -117,7 +125,7 @@ function pipeline(s: Scenario, text: string, run: Runner): PipelineResult {
     parseText(text, "synthetic.yaml"),
   );
   const diagnostics = summarize(parsed.diagnostics);
-  const objects = parsed.objects;
+  const objects = modelInputs(parsed);
   parsed = undefined;
   // 2. Model, then engine.
   const { cluster } = run("build", () => buildCluster(objects));
@@ -137,6 +145,13 @@ function pipeline(s: Scenario, text: string, run: Runner): PipelineResult {
   const reach = s.reach ? run("reach", () => allClassPairs(a)) : undefined;
   // 6. Explanations of random class pairs: which tier, policy and rule decided each part.
   const explainMs = s.explain ? run("explain", () => explainPairs(a, s.size.seed)).ms : undefined;
+  // 7. Services: endpoints of every Service, then Service queries over random pairs.
+  let services: PipelineResult["services"];
+  if (s.services) {
+    const counts = run("endpoints", () => resolveAllEndpoints(a));
+    const q = run("serviceQueries", () => serviceQueries(a, s.size.seed));
+    services = { ...counts, queries: q.answered, queryMs: q.ms / Math.max(1, q.answered) };
+  }
   return {
     counts: {
       namespaces: cluster.namespaces.length,
@@ -151,6 +166,7 @@ function pipeline(s: Scenario, text: string, run: Runner): PipelineResult {
     diagnostics,
     pointQueryMicros: (pointMs * 1000) / POINT_QUERIES,
     ...(explainMs !== undefined ? { explainPairMs: explainMs / EXPLAIN_PAIRS } : {}),
+    ...(services ? { services } : {}),
     ...(listing ? { listing } : {}),
     ...(reach ? { reach } : {}),
   };

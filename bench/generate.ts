@@ -8,13 +8,26 @@
  * up to `services` Services, and `adminPolicies` + `baselinePolicies` ClusterNetworkPolicies
  * (tier-policies.ts). Cluster policies draw on a PRNG of their own, so adding them leaves the rest
  * of the text as it was.
+ *
+ * Services, as Helm charts write them: first one per workload that exposes ports (every port, by
+ * its container port name); when more are asked for, then one per container port of those
+ * workloads (`<service>-<port name>`, as charts add for metrics or admin ports), whose targetPort
+ * alternates between the number and the name. Every Service selects exactly its workload's pods,
+ * and every named targetPort resolves on them. Asking for more Services than that leaves the first
+ * ones' text as it was.
  */
 import { dump } from "js-yaml";
 import { PLATFORM_NAMESPACES, PLATFORM_WORKLOADS, platformNamespaces } from "./platform.js";
 import { planPolicies } from "./policies.js";
 import { Rng } from "./prng.js";
 import { MAX_TIER_POLICIES, planTierPolicies } from "./tier-policies.js";
-import { appNamespaces, assignReplicas, type NamespacePlan, type WorkloadPlan } from "./topology.js";
+import {
+  appNamespaces,
+  assignReplicas,
+  type NamespacePlan,
+  type PortPlan,
+  type WorkloadPlan,
+} from "./topology.js";
 
 export interface GenerateOptions {
   readonly namespaces: number;
@@ -102,15 +115,15 @@ export function generate(given: Partial<GenerateOptions> = {}): GeneratedCluster
     admin: options.adminPolicies,
     baseline: options.baselinePolicies,
   });
-  // 3. Services for the first workloads that expose ports.
-  const services = workloads
-    .filter((w) => w.kind !== "Pod" && w.kind !== "CronJob" && w.ports.length > 0)
-    .slice(0, options.services);
+  // 3. Services for the workloads that expose ports: one each, then one per port.
+  const services = planServices(workloads, options.services);
   // 4. YAML.
   const docs = [
     ...namespaces.map(namespaceObject),
     ...workloads.map(workloadObject),
-    ...services.map(serviceObject),
+    ...services.map((p) =>
+      p.port ? portServiceObject(p.workload, p.port, p.index) : serviceObject(p.workload),
+    ),
     ...policies,
     ...tiers.admin,
     ...tiers.baseline,
@@ -212,6 +225,43 @@ function workloadObject(w: WorkloadPlan): Record<string, unknown> {
   }
 }
 
+interface ServicePlan {
+  readonly workload: WorkloadPlan;
+  /** Set for the per-port Services of the second pass. */
+  readonly port?: PortPlan;
+  /** Position among the per-port Services (alternates numeric and named targetPorts). */
+  readonly index: number;
+}
+
+function planServices(workloads: readonly WorkloadPlan[], count: number): ServicePlan[] {
+  const exposed = workloads.filter((w) => w.kind !== "Pod" && w.kind !== "CronJob" && w.ports.length > 0);
+  const main: ServicePlan[] = exposed.map((workload) => ({ workload, index: -1 }));
+  const perPort: ServicePlan[] = exposed
+    .flatMap((workload) => workload.ports.map((port) => ({ workload, port })))
+    .map((p, index) => ({ ...p, index }));
+  return [...main, ...perPort].slice(0, count);
+}
+
+function serviceName(w: WorkloadPlan): string {
+  return w.labels["k8s-app"] ?? w.name;
+}
+
+/** A single-port Service (`<service>-<port name>`), targetPort by number or by name in turn. */
+function portServiceObject(w: WorkloadPlan, p: PortPlan, index: number): Record<string, unknown> {
+  const port = {
+    name: p.name,
+    port: p.port,
+    protocol: p.protocol,
+    targetPort: index % 2 === 0 ? p.port : p.name,
+  };
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: `${serviceName(w)}-${p.name}`, namespace: w.namespace },
+    spec: { type: "ClusterIP", selector: selectorOf(w), ports: [port] },
+  };
+}
+
 function serviceObject(w: WorkloadPlan): Record<string, unknown> {
   const ports = w.ports.map((p) => ({
     name: p.name,
@@ -222,6 +272,10 @@ function serviceObject(w: WorkloadPlan): Record<string, unknown> {
   const spec: Record<string, unknown> = { selector: selectorOf(w), ports };
   if (w.kind === "StatefulSet" || w.kind === "DaemonSet") spec.clusterIP = "None";
   else spec.type = "ClusterIP";
-  const name = w.labels["k8s-app"] ?? w.name;
-  return { apiVersion: "v1", kind: "Service", metadata: { name, namespace: w.namespace }, spec };
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: serviceName(w), namespace: w.namespace },
+    spec,
+  };
 }

@@ -72,6 +72,18 @@ export function row(r: ScenarioResult): string[] {
   ];
 }
 
+/** The S-services figures, one line under the table row (undefined for other scenarios). */
+export function servicesLine(r: ScenarioResult): string | undefined {
+  const v = r.services;
+  if (!v) return undefined;
+  return (
+    `  services: ${v.services} Services, ${v.ports} ports, ${formatCount(v.endpoints)} endpoints ` +
+    `(${v.problems} selected pods not endpoints, ${v.emptyPorts} ports without any); ` +
+    `endpoints of all ${formatMs(r.phases.endpoints?.ms)}, one Service query ${v.queryMs.toFixed(3)} ms ` +
+    `(${v.queries} queries)`
+  );
+}
+
 export function growth(outcomes: readonly Outcome[]): string[] {
   const lines: string[] = [];
   for (const series of ["scale", "replicas"] as const) {
@@ -119,6 +131,7 @@ export function evaluate(outcomes: readonly Outcome[]): TargetResult[] {
         };
   const s = get("S");
   const t = get("S-tiers");
+  const sv = get("S-services");
   const l = get("L");
   const sum = (...xs: (number | undefined)[]) =>
     xs.some((x) => x === undefined) ? undefined : xs.reduce<number>((a, b) => a + b!, 0);
@@ -142,6 +155,18 @@ export function evaluate(outcomes: readonly Outcome[]): TargetResult[] {
       "S-tiers explain one pair < 10 ms",
       t?.explainPairMs,
       TARGETS.explainPairMs,
+      (v) => `${v.toFixed(2)} ms`,
+    ),
+    check(
+      "S-services endpoints of all 2,000 Services < 200 ms",
+      sv?.services && sv.phases.endpoints?.ms,
+      TARGETS.serviceEndpointsMs,
+      formatMs,
+    ),
+    check(
+      "S-services one Service query (reachService) < 1 ms",
+      sv?.services?.queryMs,
+      TARGETS.serviceQueryMs,
       (v) => `${v.toFixed(2)} ms`,
     ),
     check(

@@ -3,7 +3,7 @@
  * scenario's own), prints a table, the growth of each series and the targets with PASS/FAIL, and
  * writes bench/out/results.json.
  *
- *   node --expose-gc dist/bench/run.js [--only S,tiers,L,scale,replicas,<scenario>] [--seed N] [--repeat N]
+ *   node --expose-gc dist/bench/run.js [--only S,tiers,services,L,scale,replicas,<scenario>] [--seed N] [--repeat N]
  *     [--timeout SECONDS]
  *
  * --repeat overrides each scenario's number of runs (the fastest run of each phase is reported).
@@ -19,12 +19,12 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { execute, type ScenarioResult } from "./execute.js";
 import { hasGc } from "./measure.js";
-import { evaluate, growth, HEADER, type Outcome, printRow, row } from "./report.js";
+import { evaluate, growth, HEADER, type Outcome, printRow, row, servicesLine } from "./report.js";
 import { type Scenario, SERIES, scenarios } from "./scenarios.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const USAGE =
-  "usage: node --expose-gc dist/bench/run.js [--only S,tiers,L,scale,replicas,<scenario>] [--seed N] [--repeat N] [--timeout SECONDS]";
+  "usage: node --expose-gc dist/bench/run.js [--only S,tiers,services,L,scale,replicas,<scenario>] [--seed N] [--repeat N] [--timeout SECONDS]";
 const OUT = join(ROOT, "bench", "out", "results.json");
 
 const { values } = (() => {
@@ -118,6 +118,8 @@ async function main(): Promise<void> {
     const o = await runInChild(s, timeoutMs);
     outcomes.push(o);
     printRow(o.result ? row(o.result) : [s.name, `ERROR: ${o.error}`]);
+    const services = o.result && servicesLine(o.result);
+    if (services) console.log(services);
     if (o.result && o.result.diagnostics.errors > 0)
       console.log(
         `  ! ${o.result.diagnostics.errors} parser errors, first: ${o.result.diagnostics.firstError}`,

@@ -114,7 +114,7 @@ export async function runEval(
   if (svc && !("code" in src)) {
     const r = evalService(
       a,
-      src.endpoints[0]!,
+      src.endpoints,
       src.pod,
       formatPeer(src.ref),
       svc,

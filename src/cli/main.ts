@@ -61,6 +61,11 @@ common(
       "--exposure",
       "also report what pods and namespaces not in the input could reach, or be reached by, each workload",
       false,
+    )
+    .option(
+      "--services",
+      "also list Service rows (ns/name[Service]): the Service ports each peer reaches on every endpoint",
+      false,
     ),
 ).action(runList);
 

@@ -8,6 +8,8 @@
 import { formatPosition } from "../common/index.js";
 import {
   type Analysis,
+  connUnion,
+  EMPTY_CONN,
   formatConn,
   formatIp,
   type IpAddress,
@@ -20,6 +22,8 @@ import {
 
 export interface ServiceTarget {
   readonly service: Service;
+  /** The client dialled an address of this family (kube-proxy keeps the family). */
+  readonly family?: 4 | 6 | undefined;
   /** Service port, when the name carries one (a nodePort is mapped to its Service port). */
   readonly port?: number | undefined;
   readonly protocol?: Protocol | undefined;
@@ -27,6 +31,26 @@ export interface ServiceTarget {
 }
 
 const sameIp = (a: IpAddress, b: IpAddress) => a.family === b.family && a.value === b.value;
+
+/** `addr`, `addr:port`, `[v6]:port`, each with an optional `/tcp|udp|sctp`. A bare IPv6 has no port. */
+function parseAddress(text: string): { ip: IpAddress; port?: number; protocol?: Protocol } | undefined {
+  const m = /^(.*?)(?:\/(tcp|udp|sctp))?$/i.exec(text)!;
+  const protocol = m[2] ? (m[2].toUpperCase() as Protocol) : undefined;
+  let host = m[1]!;
+  let port: string | undefined;
+  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(host);
+  if (bracket) [host, port] = [bracket[1]!, bracket[2]];
+  else if ((host.match(/:/g) ?? []).length === 1) [host, port] = host.split(":") as [string, string];
+  const ip = parseIp(host);
+  if (!ip || (port !== undefined && !/^\d+$/.test(port))) return undefined;
+  return { ip, ...(port !== undefined ? { port: Number(port) } : {}), ...(protocol ? { protocol } : {}) };
+}
+
+/** `10.0.0.1:53` or `[fd00::1]:53`. */
+function hostPort(ip: IpAddress, port: number): string {
+  const text = formatIp(ip.family, ip.value);
+  return ip.family === 6 ? `[${text}]:${port}` : `${text}:${port}`;
+}
 
 export function resolveService(a: Analysis, text: string): ServiceTarget | undefined {
   const services = a.cluster.services;
@@ -44,17 +68,14 @@ export function resolveService(a: Analysis, text: string): ServiceTarget | undef
     const s = services.find((x) => x.name === m![1] && x.namespace === m![2]);
     return s ? { service: s, via: `${t}` } : undefined;
   }
-  // An address, with an optional :port and /protocol (IPv6 in brackets: [fd00::1]:53/udp).
-  m = /^\[?([0-9a-fA-F.:]+?)\]?(?::(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(t);
-  if (!m) return undefined;
-  const ip = parseIp(m[1]!);
-  if (!ip) return undefined;
-  const port = m[2] ? Number(m[2]) : undefined;
-  const protocol = m[3] ? (m[3].toUpperCase() as Protocol) : undefined;
+  // An address, with an optional :port and /protocol: 10.96.0.10:53/udp, [fd00::10]:53/udp, fd00::10.
+  const addr = parseAddress(t);
+  if (!addr) return undefined;
+  const { ip, port, protocol } = addr;
   for (const s of services) {
     const addrs = [...s.clusterIPs, ...s.externalIPs, ...s.loadBalancerIPs];
     if (addrs.some((x) => sameIp(x, ip)))
-      return { service: s, port, protocol, via: `${formatIp(ip.family, ip.value)}` };
+      return { service: s, port, protocol, family: ip.family, via: `${formatIp(ip.family, ip.value)}` };
   }
   // A node address with a nodePort.
   if (port !== undefined && a.cluster.nodes.some((n) => n.addresses.some((x) => sameIp(x, ip))))
@@ -65,7 +86,7 @@ export function resolveService(a: Analysis, text: string): ServiceTarget | undef
           service: s,
           port: sp.port,
           protocol: sp.protocol,
-          via: `node ${formatIp(ip.family, ip.value)}:${port} (NodePort)`,
+          via: `node ${hostPort(ip, port)} (NodePort)`,
         };
     }
   return undefined;
@@ -86,13 +107,14 @@ function podName(a: Analysis, i: number | undefined): string | undefined {
 /** Evaluates `src` → Service on the given (or every) Service port. */
 export function evalService(
   a: Analysis,
-  src: number,
+  srcIds: number | readonly number[],
   srcPod: number | undefined,
   srcName: string,
   target: ServiceTarget,
   port: number | undefined,
   protocol: Protocol | undefined,
 ): ServiceEvalResult {
+  const src = typeof srcIds === "number" ? [srcIds] : srcIds;
   const s = target.service;
   const name = `Service ${s.namespace}/${s.name}`;
   if (s.type === "ExternalName") {
@@ -101,13 +123,13 @@ export function evalService(
       verdict: "external",
       reaches: [],
       text,
-      json: { service: `${s.namespace}/${s.name}`, externalName: s.externalName, verdict: "external" },
+      json: { src: srcName, service: `${s.namespace}/${s.name}`, externalName: s.externalName, verdict: "external" },
     };
   }
   const ports = s.ports.filter(
     (p) => (port === undefined || p.port === port) && (protocol === undefined || p.protocol === protocol),
   );
-  const reaches = ports.flatMap((p) => reachService(a, src, s, p.port, p.protocol, srcPod) ?? []);
+  const reaches = ports.flatMap((p) => reachService(a, src, s, p.port, p.protocol, srcPod, target.family) ?? []);
   const all = reaches.flatMap((r) => r.endpoints);
   const ok = all.filter((e) => e.allowed).length;
   const verdict =
@@ -125,14 +147,16 @@ export function evalService(
     for (const e of r.endpoints) {
       const who =
         podName(a, e.target.pod) ?? (e.target.ip ? formatIp(e.target.ip.family, e.target.ip.value) : "?");
-      const addr = e.target.ip ? ` ${formatIp(e.target.ip.family, e.target.ip.value)}` : "";
+      const where = e.target.ip ? ` ${hostPort(e.target.ip, e.target.port)}` : `:${e.target.port}`;
+      const allowedToIt = src.reduce((acc, s) => connUnion(acc, a.conn(s, e.endpoint)), EMPTY_CONN);
       lines.push(
-        `    ${e.allowed ? "allowed" : "denied "} ${who}${addr}:${e.target.port}/${e.target.protocol}${e.allowed ? "" : ` (allowed to it: ${formatConn(a.conn(src, e.endpoint))})`}`,
+        `    ${e.allowed ? "allowed" : "denied "} ${who}${where}/${e.target.protocol}${e.allowed ? "" : ` (allowed to it: ${formatConn(allowedToIt)})`}`,
       );
     }
     for (const p of r.problems) lines.push(`    not an endpoint: ${p.message}`);
   }
   const json = {
+    src: srcName,
     service: `${s.namespace}/${s.name}`,
     via: target.via,
     verdict,

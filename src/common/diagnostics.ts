@@ -34,6 +34,12 @@ export const DIAGNOSTIC_CODES = {
   NP2015: "cluster policy subject, peer, protocol or port sets more or less than exactly one field",
   NP2016: "cluster policy port range does not end after it starts",
   NP2017: "cluster policy peer sets no field netpolc knows: kept empty, it fails closed",
+  NP2018:
+    "Service cluster IPs inconsistent: clusterIP against clusterIPs, two IPs of one family, or against ipFamilies",
+  NP2019: "EndpointSlice without the kubernetes.io/service-name label: not tied to a Service",
+  NP2020: "Ingress backend sets both or neither of service and resource, or of port number and port name",
+  NP2021: "Ingress resource backend (not a Service): not modelled",
+  NP2022: "field set where it has no effect (e.g. a selector on an ExternalName Service)",
   // --- model ---
   NP3001: "pod belongs to an unknown or implied namespace",
   NP3002: "hostNetwork pod: NetworkPolicy does not select it",

@@ -198,7 +198,8 @@ export function listServiceConnections(a: Analysis, options: ListOptions = {}): 
       for (const { sp, targets } of ports) {
         const every = targets.every(
           ({ t, e }) =>
-            src.pods.includes(t.pod ?? -1) ||
+            // Only a single pod reaching itself is exempt: another replica is policed like any pod.
+            (src.pods.length === 1 && src.pods[0] === t.pod) ||
             src.classes.some((c) => connContains(a.conn(c, e), t.protocol, t.port)),
         );
         if (every) conn = connUnion(conn, range(sp.protocol, sp.port));

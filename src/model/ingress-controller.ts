@@ -57,9 +57,16 @@ export function ingressTargets(cluster: Cluster): Map<number, ConnSet> {
       if (!svc) continue;
       for (const pe of serviceEndpoints(cluster, svc)) {
         const sp = pe.servicePort;
-        if (b.port !== undefined && b.port !== sp.port && b.port !== sp.name) continue;
-        for (const t of pe.targets)
-          if (t.pod !== undefined) out.set(t.pod, connUnion(out.get(t.pod) ?? EMPTY_CONN, range(t.protocol, t.port)));
+        // Ingress: a Service port number or name. Route (`port.targetPort`): a number is the
+        // endpoints' target port, a name the Service port's (= endpoint port's) name.
+        const byName = typeof b.port === "string";
+        if (b.port !== undefined && byName && b.port !== sp.name) continue;
+        if (b.port !== undefined && !byName && ing.kind === "Ingress" && b.port !== sp.port) continue;
+        for (const t of pe.targets) {
+          if (t.pod === undefined) continue;
+          if (b.port !== undefined && !byName && ing.kind === "Route" && b.port !== t.port) continue;
+          out.set(t.pod, connUnion(out.get(t.pod) ?? EMPTY_CONN, range(t.protocol, t.port)));
+        }
       }
     }
   return out;

@@ -107,23 +107,33 @@ export interface ServiceReach {
 }
 
 /**
- * Whether `src` (an endpoint id; `srcPod` when it is one pod) reaches `service` on (port, protocol),
+ * Whether `src` (endpoint ids; `srcPod` when it is one pod) reaches `service` on (port, protocol),
  * endpoint by endpoint. A pod reaching itself through its own Service (hairpin) is always allowed.
+ * `family`: the client dialled a ClusterIP of that family.
  */
 export function reachService(
   a: Analysis,
-  src: number,
+  src: number | readonly number[],
   service: Service,
   port: number,
   protocol: Protocol,
   srcPod?: number,
+  family?: 4 | 6,
 ): ServiceReach | undefined {
   const pe = serviceEndpoints(a.cluster, service).find((e) => e.servicePort.port === port && e.servicePort.protocol === protocol);
   if (!pe) return undefined;
-  const endpoints = pe.targets.map((target) => {
+  // A source standing for several pods (a workload) reaches an endpoint when one of its pods does.
+  const srcs = typeof src === "number" ? [src] : src;
+  // Through one family's ClusterIP, kube-proxy translates to endpoints of that family only.
+  const targets = family === undefined ? pe.targets : pe.targets.filter((t) => !t.ip || t.ip.family === family);
+  const endpoints = targets.map((target) => {
     const endpoint = targetEndpoint(a, target);
     const self = srcPod !== undefined && target.pod === srcPod;
-    return { target, endpoint, allowed: self || connContains(a.conn(src, endpoint), protocol, target.port) };
+    return {
+      target,
+      endpoint,
+      allowed: self || srcs.some((s) => connContains(a.conn(s, endpoint), protocol, target.port)),
+    };
   });
   return { service, servicePort: pe.servicePort, endpoints, problems: pe.problems };
 }

@@ -16,8 +16,9 @@ interface Located {
 export interface ServicePortSpec {
   readonly name?: string;
   readonly protocol?: Protocol;
+  readonly appProtocol?: string;
   readonly port: number;
-  /** Number or a container port name; absent: the same as `port`. */
+  /** Number or a container port name; absent (or written 0 or ""): the same as `port`. */
   readonly targetPort?: number | string;
   readonly nodePort?: number;
 }
@@ -90,6 +91,8 @@ export interface IngressBackendSpec {
     readonly name: string;
     readonly port?: { readonly number?: number; readonly name?: string };
   };
+  /** A custom resource (not a Service) the ingress controller serves; not modelled (NP2021). */
+  readonly resource?: { readonly apiGroup?: string; readonly kind: string; readonly name: string };
 }
 
 export interface IngressObject extends Located {

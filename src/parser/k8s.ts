@@ -4,10 +4,11 @@
  * what the API server would reject is an error diagnostic, and the smallest part of the object whose
  * meaning is lost is dropped (usually the whole object; see loss.ts).
  * Field names and meanings follow the upstream API types (core/v1, apps/v1, batch/v1, networking/v1,
- * policy.networking.k8s.io v1alpha1/v1alpha2).
+ * discovery.k8s.io/v1, policy.networking.k8s.io v1alpha1/v1alpha2, route.openshift.io/v1).
  */
 import type { SourceRef } from "../common/index.js";
 import type { ClusterPolicyObject, NodeObject } from "./k8s-cluster-policy.js";
+import type { ServiceKindObject } from "./k8s-services.js";
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -144,14 +145,18 @@ export interface OtherObject extends Base<string> {
   readonly body: Readonly<Record<string, unknown>>;
 }
 
-/** Every object the model interprets (cluster-scoped policies and Nodes: k8s-cluster-policy.ts). */
+/**
+ * Every object the model interprets (cluster-scoped policies and Nodes: k8s-cluster-policy.ts;
+ * Services, Endpoints, EndpointSlices, Ingresses and Routes: k8s-services.ts).
+ */
 export type K8sObject =
   | NamespaceObject
   | PodObject
   | WorkloadObject
   | NetworkPolicyObject
   | ClusterPolicyObject
-  | NodeObject;
+  | NodeObject
+  | ServiceKindObject;
 
 export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
   "Deployment",

@@ -5,7 +5,8 @@
  * (e.g. `extensions/v1beta1 NetworkPolicy`, removed in Kubernetes 1.16) is rejected, as the server does.
  */
 
-export type NameRule = "dns-subdomain" | "dns-label" | "any";
+/** Name formats of metadata.name: DNS-1123 subdomain or label, DNS-1035 label (Services), or any. */
+export type NameRule = "dns-subdomain" | "dns-label" | "dns-1035-label" | "any";
 
 export interface KindSpec {
   readonly kind: string;
@@ -57,12 +58,12 @@ const SPECS: readonly KindSpec[] = [
   k("Job",                        "batch/v1",                          "namespaced", "model", "dns-subdomain"),
   k("CronJob",                    "batch/v1",                          "namespaced", "model", "dns-subdomain", ["batch/v1beta1", "batch/v2alpha1"]),
   k("NetworkPolicy",              "networking.k8s.io/v1",              "namespaced", "model", "dns-subdomain", ["extensions/v1beta1"]),
-  k("Service",                    "v1",                                "namespaced", "keep",  "any"),
-  k("Endpoints",                  "v1",                                "namespaced", "keep",  "any"),
+  k("Service",                    "v1",                                "namespaced", "model", "dns-1035-label"),
+  k("Endpoints",                  "v1",                                "namespaced", "model", "dns-subdomain"),
   k("Node",                       "v1",                                "cluster",    "model", "dns-subdomain"),
-  k("EndpointSlice",              "discovery.k8s.io/v1",               "namespaced", "keep",  "any", ["discovery.k8s.io/v1beta1"]),
-  k("Ingress",                    "networking.k8s.io/v1",              "namespaced", "keep",  "any", ["extensions/v1beta1", "networking.k8s.io/v1beta1"]),
-  k("Route",                      "route.openshift.io/v1",             "namespaced", "keep",  "any"),
+  k("EndpointSlice",              "discovery.k8s.io/v1",               "namespaced", "model", "dns-subdomain", ["discovery.k8s.io/v1beta1"]),
+  k("Ingress",                    "networking.k8s.io/v1",              "namespaced", "model", "dns-subdomain", ["extensions/v1beta1", "networking.k8s.io/v1beta1"]),
+  k("Route",                      "route.openshift.io/v1",             "namespaced", "model", "dns-subdomain"),
   k("AdminNetworkPolicy",         "policy.networking.k8s.io/v1alpha1", "cluster",    "model", "dns-subdomain"),
   k("BaselineAdminNetworkPolicy", "policy.networking.k8s.io/v1alpha1", "cluster",    "model", "dns-subdomain"),
   k("ClusterNetworkPolicy",       "policy.networking.k8s.io/v1alpha2", "cluster",    "model", "dns-subdomain"),

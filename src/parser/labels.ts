@@ -7,7 +7,8 @@
  * matchLabels; an empty selector `{}` selects everything; In/NotIn need at least one value,
  * Exists/DoesNotExist take none.
  */
-import { dns1123Label, dns1123Subdomain, labelValue, qualifiedName } from "./names.js";
+import type { NameRule } from "./kinds.js";
+import { dns1035Label, dns1123Label, dns1123Subdomain, labelValue, qualifiedName } from "./names.js";
 import { isPlainObject, type PathSegment } from "./positions.js";
 import type { Report } from "./report.js";
 
@@ -17,7 +18,7 @@ const OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"];
 export function checkNames(
   r: Report,
   meta: Record<string, unknown>,
-  rule: "dns-subdomain" | "dns-label" | "any",
+  rule: NameRule,
   namespaced: boolean,
 ): void {
   const name = meta.name;
@@ -31,9 +32,11 @@ export function checkNames(
     const bad =
       rule === "dns-label"
         ? dns1123Label(name)
-        : rule === "dns-subdomain"
-          ? dns1123Subdomain(name)
-          : undefined;
+        : rule === "dns-1035-label"
+          ? dns1035Label(name)
+          : rule === "dns-subdomain"
+            ? dns1123Subdomain(name)
+            : undefined;
     if (bad) r.error("NP2013", ["metadata", "name"], `invalid name ${JSON.stringify(name)}: ${bad}`);
   }
   if (!namespaced || typeof meta.namespace !== "string" || rule === "any") return;

@@ -3,16 +3,19 @@
  * reported (the API server would reject the object); what the model still gets depends on whether
  * the object's meaning survives the error:
  *
- * | error                                                  | unit dropped  | why                                       |
- * |--------------------------------------------------------|---------------|-------------------------------------------|
- * | invalid metadata.name / namespace format (NP2013)      | nothing       | a name only identifies the object         |
- * | an entry of a container's `ports` list                 | that entry    | the pod and its other ports are intact    |
- * | an entry of a Node's `status.addresses`                | that entry    | the node and its other addresses are intact |
- * | a cluster policy peer with no known field (NP2017)     | kept as `{}`  | the API defines it: the peer fails closed |
- * | a missing selector of a cluster policy's `pods`        | read as `{}`  | Go's zero value: "if empty, it selects all" |
- * | a workload selector that misses its template (NP2005)  | nothing       | the pods are the template's (pods.ts)     |
- * | what a check marks `none` (see cluster-policy.ts)      | nothing       | see the check                             |
- * | anything else (selectors, CIDRs, policy ports, ...)    | the object    | a partial policy would mean something else |
+ * | error                                                          | unit dropped  | why                                          |
+ * |----------------------------------------------------------------|---------------|----------------------------------------------|
+ * | invalid metadata.name / namespace format (NP2013)              | nothing       | a name only identifies the object            |
+ * | an entry of a container's `ports` list                         | that entry    | the pod and its other ports are intact       |
+ * | an entry of a Node's `status.addresses`                        | that entry    | the node and its other addresses are intact  |
+ * | a Service port entry; an external or load balancer IP          | that entry    | the Service and its other ports are intact   |
+ * | an Endpoints address or port; an EndpointSlice endpoint or port | that entry   | the other endpoints still serve              |
+ * | an Ingress path (`rules[].http.paths[]`); a Route's alternate backend | that entry | each routes on its own                  |
+ * | a cluster policy peer with no known field (NP2017)             | kept as `{}`  | the API defines it: the peer fails closed    |
+ * | a missing selector of a cluster policy's `pods`                | read as `{}`  | Go's zero value: "if empty, it selects all"  |
+ * | a workload selector that misses its template (NP2005)          | nothing       | the pods are the template's (pods.ts)        |
+ * | what a check marks `none` (cluster-policy.ts, services.ts, ...) | nothing      | see the check's table                        |
+ * | anything else (selectors, CIDRs, policy ports, cluster IPs, ...) | the object  | a partial object would mean something else   |
  *
  * Kinds and paths are those of the rule table below; a check may set the cost of its own error
  * (Report.error's `cost`). Under `strict`, any error or warning costs the whole object (validate.ts).
@@ -29,6 +32,11 @@ type Rule = readonly [
 
 const POD_KINDS = new Set(["Pod", ...WORKLOAD_KINDS]);
 const NODE = new Set(["Node"]);
+const SERVICE = new Set(["Service"]);
+const ENDPOINTS = new Set(["Endpoints"]);
+const ENDPOINT_SLICE = new Set(["EndpointSlice"]);
+const INGRESS = new Set(["Ingress"]);
+const ROUTE = new Set(["Route"]);
 const CLUSTER_POLICIES = new Set([
   "ClusterNetworkPolicy",
   "AdminNetworkPolicy",
@@ -47,6 +55,19 @@ function nodeAddressEntry(f: Fault): number | undefined {
   return p[0] === "status" && p[1] === "addresses" && typeof p[2] === "number" ? 3 : undefined;
 }
 
+/**
+ * Length of the path prefix naming a list item: `shape` is the path of the list's items, `*` for
+ * any index (`["spec", "ports", "*"]` matches `spec.ports[2].targetPort`, giving 3).
+ */
+function listEntry(...shape: readonly string[]): (f: Fault) => number | undefined {
+  return (f) => {
+    const p = f.path;
+    if (p.length < shape.length) return undefined;
+    const ok = shape.every((s, i) => (s === "*" ? typeof p[i] === "number" : p[i] === s));
+    return ok ? shape.length : undefined;
+  };
+}
+
 /** `pods: {namespaceSelector: ...}` without podSelector, as the netpol-analyzer corpus writes it. */
 function missingPodsSelector(f: Fault): number | undefined {
   const p = f.path;
@@ -62,10 +83,20 @@ function nameFormat(f: Fault): number | undefined {
 
 // biome-ignore format: a table reads best one rule per line
 const RULES: readonly Rule[] = [
-  ["any",            nameFormat,          "none"],
-  [POD_KINDS,        containerPortEntry,  "entry"],
-  [NODE,             nodeAddressEntry,    "entry"],
-  [CLUSTER_POLICIES, missingPodsSelector, "empty"],
+  ["any",            nameFormat,                                            "none"],
+  [POD_KINDS,        containerPortEntry,                                    "entry"],
+  [NODE,             nodeAddressEntry,                                      "entry"],
+  [SERVICE,          listEntry("spec", "ports", "*"),                       "entry"],
+  [SERVICE,          listEntry("spec", "externalIPs", "*"),                 "entry"],
+  [SERVICE,          listEntry("status", "loadBalancer", "ingress", "*"),   "entry"],
+  [ENDPOINTS,        listEntry("subsets", "*", "addresses", "*"),           "entry"],
+  [ENDPOINTS,        listEntry("subsets", "*", "notReadyAddresses", "*"),   "entry"],
+  [ENDPOINTS,        listEntry("subsets", "*", "ports", "*"),               "entry"],
+  [ENDPOINT_SLICE,   listEntry("endpoints", "*"),                           "entry"],
+  [ENDPOINT_SLICE,   listEntry("ports", "*"),                               "entry"],
+  [INGRESS,          listEntry("spec", "rules", "*", "http", "paths", "*"), "entry"],
+  [ROUTE,            listEntry("spec", "alternateBackends", "*"),           "entry"],
+  [CLUSTER_POLICIES, missingPodsSelector,                                   "empty"],
 ];
 
 /** What survives: nothing (`undefined`), or the object after these repairs (original paths). */

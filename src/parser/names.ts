@@ -4,6 +4,7 @@
  */
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
@@ -15,10 +16,29 @@ export function dns1123Label(s: string): string | undefined {
   return undefined;
 }
 
+/** Service names: a DNS-1035 label (starts with a letter). */
+export function dns1035Label(s: string): string | undefined {
+  if (s.length > 63) return "must be no more than 63 characters";
+  if (!DNS1035_LABEL.test(s))
+    return "must be a lowercase RFC 1035 label: lowercase letters, digits and '-', starting with a letter and ending with a letter or digit";
+  return undefined;
+}
+
 export function dns1123Subdomain(s: string): string | undefined {
   if (s.length > 253) return "must be no more than 253 characters";
   if (!DNS1123_SUBDOMAIN.test(s))
     return "must be a lowercase RFC 1123 subdomain: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit";
+  return undefined;
+}
+
+/** EndpointSlice FQDN addresses (IsFullyQualifiedDomainName): a subdomain of at least two labels. */
+export function fullyQualifiedDomainName(s: string): string | undefined {
+  const name = s.endsWith(".") ? s.slice(0, -1) : s;
+  const bad = dns1123Subdomain(name);
+  if (bad) return bad;
+  const labels = name.split(".");
+  if (labels.length < 2) return "must be a domain with at least two labels separated by dots";
+  for (const l of labels) if (dns1123Label(l)) return `label ${JSON.stringify(l)} ${dns1123Label(l)}`;
   return undefined;
 }
 

@@ -1,8 +1,9 @@
 /**
  * Reading an object the way the API server's decoder does, before validation. Only meaning-preserving
  * rewrites: JSON `null` in a mapping is "absent" (and `""` in a map of strings), `namespace: ""` is the
- * default namespace, `podSelector: null` is the empty selector (a struct, not a pointer, in Go), and
- * a plain scalar in a place that needs a boolean or a number takes its YAML 1.1 reading.
+ * default namespace, `podSelector: null` is the empty selector (a struct, not a pointer, in Go), a
+ * Service port's `targetPort: 0` or `""` is absent (defaulted to `port`), and a plain scalar in a
+ * place that needs a boolean or a number takes its YAML 1.1 reading.
  */
 
 import { formatPath } from "../common/index.js";
@@ -20,6 +21,19 @@ export function readAsDecoded(kind: string, body: Record<string, unknown>, hasNu
   if (kind === "NetworkPolicy" && isPlainObject(body.spec) && body.spec.podSelector === null)
     body.spec.podSelector = {};
   if (hasNull) nullMeansAbsent(body);
+  if (kind === "Service" && isPlainObject(body.spec)) readServiceSpec(body.spec);
+}
+
+/**
+ * SetDefaults_Service: a targetPort of 0 or "" is the port itself, as if absent. The selector is a
+ * map of strings, where `null` decodes as "".
+ */
+function readServiceSpec(spec: Record<string, unknown>): void {
+  if (Array.isArray(spec.ports))
+    for (const p of spec.ports)
+      if (isPlainObject(p) && (p.targetPort === 0 || p.targetPort === "")) p.targetPort = undefined;
+  if (isPlainObject(spec.selector))
+    for (const k of Object.keys(spec.selector)) if (spec.selector[k] === undefined) spec.selector[k] = "";
 }
 
 function nullMeansAbsent(v: unknown, key?: string): void {

@@ -15,10 +15,14 @@ export interface ParseOptions {
 export interface ParseResult {
   /**
    * Objects the model interprets: Namespace, Pod, workloads, NetworkPolicy, ClusterNetworkPolicy,
-   * AdminNetworkPolicy, BaselineAdminNetworkPolicy, Node.
+   * AdminNetworkPolicy, BaselineAdminNetworkPolicy, Node, Service, Endpoints, EndpointSlice, Ingress,
+   * Route.
    */
   readonly objects: readonly K8sObject[];
-  /** Validated objects of kinds netpolc knows but does not model yet, kept whole. */
+  /**
+   * Validated objects of kinds netpolc knows but does not model yet, kept whole (kinds.ts marks
+   * them `keep`; every known kind is modelled at present, so this is empty).
+   */
   readonly others: readonly OtherObject[];
   readonly diagnostics: readonly Diagnostic[];
 }

@@ -7,12 +7,16 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import type { PathSegment } from "./positions.js";
 import type { Report } from "./report.js";
 import clusterpolicy from "./schemas/clusterpolicy.json" with { type: "json" };
+import endpoints from "./schemas/endpoints.json" with { type: "json" };
+import ingress from "./schemas/ingress.json" with { type: "json" };
 import meta from "./schemas/meta.json" with { type: "json" };
 import namespace from "./schemas/namespace.json" with { type: "json" };
 import networkpolicy from "./schemas/networkpolicy.json" with { type: "json" };
 import node from "./schemas/node.json" with { type: "json" };
 import object from "./schemas/object.json" with { type: "json" };
 import pod from "./schemas/pod.json" with { type: "json" };
+import route from "./schemas/route.json" with { type: "json" };
+import service from "./schemas/service.json" with { type: "json" };
 import workloads from "./schemas/workloads.json" with { type: "json" };
 import { closest } from "./suggest.js";
 
@@ -31,6 +35,11 @@ const SCHEMA_REF: Readonly<Record<string, string>> = {
   AdminNetworkPolicy: "clusterpolicy.json#/$defs/AdminNetworkPolicy",
   BaselineAdminNetworkPolicy: "clusterpolicy.json#/$defs/BaselineAdminNetworkPolicy",
   Node: "node.json",
+  Service: "service.json",
+  Endpoints: "endpoints.json#/$defs/Endpoints",
+  EndpointSlice: "endpoints.json#/$defs/EndpointSlice",
+  Ingress: "ingress.json",
+  Route: "route.json",
 };
 
 let ajv: Ajv | undefined;
@@ -46,7 +55,20 @@ function validatorFor(kind: string): ValidateFunction {
       verbose: true,
       strict: true,
       allowUnionTypes: true,
-      schemas: [meta, namespace, pod, workloads, networkpolicy, clusterpolicy, node, object],
+      schemas: [
+        meta,
+        namespace,
+        pod,
+        workloads,
+        networkpolicy,
+        clusterpolicy,
+        node,
+        service,
+        endpoints,
+        ingress,
+        route,
+        object,
+      ],
     });
     v = ajv.getSchema(ref);
     if (!v) throw new Error(`parser: schema ${ref} missing`);
@@ -169,6 +191,12 @@ const UNKNOWN_FIELD_HINTS: Readonly<Record<string, string>> = {
     "v1alpha1 rules match ports with ports (portNumber, portRange, namedPort)",
   "BaselineAdminNetworkPolicySpec.priority":
     "a BaselineAdminNetworkPolicy has no priority: there is at most one, named default",
+  "IngressSpec.backend": "networking.k8s.io/v1 calls the default backend defaultBackend",
+  "IngressBackend.serviceName":
+    "networking.k8s.io/v1 writes service: {name: ..., port: {number: ...}} (serviceName is v1beta1)",
+  "IngressBackend.servicePort":
+    "networking.k8s.io/v1 writes service: {name: ..., port: {number: ...}} or port: {name: ...} (servicePort is v1beta1)",
+  "Endpoint.topology": "discovery.k8s.io/v1 replaced topology with zone, nodeName and deprecatedTopology",
 };
 
 function article(t: string): string {

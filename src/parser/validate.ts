@@ -1,13 +1,15 @@
 /**
  * One candidate object → diagnostics and the typed object. What the API server would reject is an
  * error; an error drops the smallest unit whose meaning is lost (loss.ts: usually the whole object,
- * but only a container port entry for a bad port, nothing for a malformed name). Warnings keep the
- * object; under `strict` every warning is an error and any error drops the whole object. The object
- * is kept as written, read as the API server decodes it (normalize.ts).
+ * but only a container or Service port entry for a bad port, nothing for a malformed name).
+ * Warnings keep the object; under `strict` every warning is an error and any error drops the whole
+ * object. The object is kept as written, read as the API server decodes it (normalize.ts).
  */
 import { type Diagnostic, diagnostic } from "../common/index.js";
 import { checkClusterPolicy, isClusterPolicyKind } from "./cluster-policy.js";
 import type { DuplicateKey, Yaml11Scalar } from "./compose.js";
+import { checkEndpointSlice, checkEndpoints } from "./endpoints.js";
+import { checkIngress, checkRoute } from "./ingress.js";
 import { type K8sObject, type OtherObject, WORKLOAD_KINDS } from "./k8s.js";
 import { classify, type KindSpec, KNOWN_KINDS, preferredApiVersion, specOf } from "./kinds.js";
 import { checkLabels, checkNames } from "./labels.js";
@@ -19,6 +21,7 @@ import { checkPod, checkWorkload } from "./pods.js";
 import { isPlainObject, type PathSegment, type PositionTable } from "./positions.js";
 import { type ObjectLocator, Report, refOf } from "./report.js";
 import { validateSchema } from "./schema.js";
+import { checkService } from "./services.js";
 import { closest } from "./suggest.js";
 import { describeYaml11, yaml11Matters } from "./yaml11.js";
 
@@ -142,6 +145,11 @@ function checkValues(r: Report, spec: KindSpec, body: Record<string, unknown>): 
   else if (WORKLOADS.has(spec.kind)) checkWorkload(r, spec.kind, body);
   else if (spec.kind === "Node") checkNode(r, body);
   else if (isClusterPolicyKind(spec.kind)) checkClusterPolicy(r, spec.kind, body);
+  else if (spec.kind === "Service") checkService(r, body);
+  else if (spec.kind === "Endpoints") checkEndpoints(r, body);
+  else if (spec.kind === "EndpointSlice") checkEndpointSlice(r, body);
+  else if (spec.kind === "Ingress") checkIngress(r, body);
+  else if (spec.kind === "Route") checkRoute(r, body);
 }
 
 /** The report's diagnostics in source order; under `strict`, warnings become errors. */

@@ -42,6 +42,19 @@ const READ_FIELDS = new Set([
   "destinationNamedPort",
   "namedPort",
   "address",
+  "targetPort",
+  "nodePort",
+  "type",
+  "clusterIP",
+  "clusterIPs",
+  "ipFamilies",
+  "externalName",
+  "externalIPs",
+  "loadBalancerSourceRanges",
+  "addressType",
+  "addresses",
+  "pathType",
+  "weight",
 ]);
 
 export function yaml11Matters(s: Yaml11Scalar, modelled: boolean, kind: string): boolean {
@@ -50,16 +63,19 @@ export function yaml11Matters(s: Yaml11Scalar, modelled: boolean, kind: string):
   const last = strings[strings.length - 1];
   if (!modelled)
     return path[0] === "metadata" && path.length === 2 && (last === "name" || last === "namespace");
-  if (s.isKey) return STRING_MAPS.has(String(path[path.length - 2])) || isRcSelector(path, kind);
+  if (s.isKey) return STRING_MAPS.has(String(path[path.length - 2])) || isLabelMapSelector(path, kind);
   const parent = path[path.length - 2];
-  if (typeof parent === "string" && (STRING_MAPS.has(parent) || isRcSelector(path, kind))) return true;
+  if (typeof parent === "string" && (STRING_MAPS.has(parent) || isLabelMapSelector(path, kind))) return true;
   return last !== undefined && READ_FIELDS.has(last) && !isUnreadContainerField(path);
 }
 
-/** ReplicationController's `spec.selector` is a plain label map. */
-function isRcSelector(path: readonly PathSegment[], kind: string): boolean {
+/** The `spec.selector` of a ReplicationController or a Service is a plain label map. */
+function isLabelMapSelector(path: readonly PathSegment[], kind: string): boolean {
   return (
-    kind === "ReplicationController" && path[0] === "spec" && path[1] === "selector" && path.length === 3
+    (kind === "ReplicationController" || kind === "Service") &&
+    path[0] === "spec" &&
+    path[1] === "selector" &&
+    path.length === 3
   );
 }
 

@@ -1,9 +1,9 @@
 /**
- * netpol-analyzer's corpus (test/conformance/netpol-analyzer, see its README): every case without
- * Ingress or Route objects — NetworkPolicy-only cases, and cases with AdminNetworkPolicy /
- * BaselineAdminNetworkPolicy (v1alpha1) — must give the expected connectivity list, compared
- * semantically, with `--ipblock-pods exclude` (the corpus's convention); the diffs among those cases
- * must match too.
+ * netpol-analyzer's corpus (test/conformance/netpol-analyzer, see its README): every case —
+ * NetworkPolicy-only cases, cases with AdminNetworkPolicy / BaselineAdminNetworkPolicy (v1alpha1),
+ * and cases with Ingress / Route objects (the `{ingress-controller}` peer) — must give the expected
+ * connectivity list, compared semantically, with `--ipblock-pods exclude` (the corpus's convention);
+ * every diff must match too.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -22,7 +22,7 @@ import { compareConnlists, parseConnlist, type Row } from "./support/connlist.js
 
 const DIR = join(import.meta.dirname, "netpol-analyzer");
 const kindRe = (kinds: string) => new RegExp(`["']?kind["']?\\s*:\\s*["']?(${kinds})["']?\\s*(,|$)`, "m");
-const OUT_OF_SCOPE = kindRe("Ingress|Route");
+const ROUTED = kindRe("Ingress|Route");
 const TIERED = kindRe("AdminNetworkPolicy|BaselineAdminNetworkPolicy");
 
 function filesUnder(dir: string): string[] {
@@ -34,11 +34,10 @@ function filesUnder(dir: string): string[] {
 
 const anyFile = (c: string, re: RegExp) =>
   filesUnder(join(DIR, "cases", c)).some((f) => re.test(readFileSync(f, "utf8")));
-const inScope = readdirSync(join(DIR, "cases"))
-  .filter((c) => !anyFile(c, OUT_OF_SCOPE))
-  .sort();
-const npOnlyCases = inScope.filter((c) => !anyFile(c, TIERED));
-const tieredCases = inScope.filter((c) => anyFile(c, TIERED));
+const inScope = readdirSync(join(DIR, "cases")).sort();
+const routedCases = inScope.filter((c) => anyFile(c, ROUTED));
+const npOnlyCases = inScope.filter((c) => !anyFile(c, TIERED) && !routedCases.includes(c));
+const tieredCases = inScope.filter((c) => anyFile(c, TIERED) && !routedCases.includes(c));
 
 /**
  * Corpus inputs the API server would reject, and the errors netpolc must report for them (the
@@ -67,6 +66,9 @@ const KNOWN_INVALID: Record<string, string[]> = {
   example_pods_w_same_owner_and_labels_gap_banp_good: Array<string>(2).fill("NP2002"),
   // A named port in a rule with a networks peer (experimental CRD's CEL rule; no match for the peer).
   anp_test_named_ports_multiple_peers: ["NP2004"],
+  // Multi-port Services whose ports are not named (the API server requires names then).
+  one_ingress_multiple_ports: Array<string>(3).fill("NP2009"),
+  one_ingress_multiple_services: Array<string>(2).fill("NP2009"),
 };
 
 async function analyse(name: string) {
@@ -95,6 +97,11 @@ async function checkCase(name: string): Promise<void> {
 describe("netpol-analyzer corpus: NetworkPolicy-only cases", () => {
   it("selects the NetworkPolicy-only cases", () => expect(npOnlyCases.length).toBe(29));
   for (const name of npOnlyCases) it(name, () => checkCase(name));
+});
+
+describe("netpol-analyzer corpus: Ingress / Route cases", () => {
+  it("selects the Ingress / Route cases", () => expect(routedCases.length).toBe(4));
+  for (const name of routedCases) it(name, () => checkCase(name));
 });
 
 describe("netpol-analyzer corpus: AdminNetworkPolicy / BaselineAdminNetworkPolicy cases", () => {

@@ -7,7 +7,22 @@
 import { describe, expect, it } from "vitest";
 import type { DiagnosticCode, Severity } from "../../src/common/index.js";
 import { parseText } from "../../src/parser/index.js";
-import { anp, banp, brief, cnp, names, node, OK_POLICY, pod, policy } from "./support/manifests.js";
+import {
+  anp,
+  banp,
+  brief,
+  cnp,
+  endpointSlice,
+  endpoints,
+  ingress as ingressObject,
+  names,
+  node,
+  OK_POLICY,
+  pod,
+  policy,
+  route,
+  service,
+} from "./support/manifests.js";
 
 /**
  * Name, input (the valid policy `ok` is appended), expected diagnostic `code severity line:column`,
@@ -56,6 +71,15 @@ function banpRule(action: string, name = "default", top = ""): string {
     name,
   );
 }
+
+/**
+ * An Ingress with one rule and one path: line 10 `- path: /` (`path` at column 9), 11 pathType (or
+ * another line of the path), 12 `backend:`, 13.. the backend's lines (from column 11).
+ */
+const ingressPath = (backend: string, pathType = "pathType: Prefix") =>
+  ingressObject(
+    `rules:\n- http:\n    paths:\n    - path: /\n      ${pathType}\n      backend:\n${backend.replace(/^/gm, "        ")}`,
+  );
 
 const tcp = (port: string) => `protocols:\n- tcp: {destinationPort: ${port}}`;
 
@@ -147,6 +171,39 @@ const CASES: readonly Case[] = [
   // Node
   ["Node InternalIP that is not an IP (the address is dropped)", node(["{type: InternalIP, address: node-1}"]), "NP2007 error 8:24", "Node/n1"],
   ["Node label value with a space", node([]).replace("zone: a", "zone: 'a b'"), "NP2006 error 5:12"],
+  // Service: line 7 is the first spec line; `- {...}` port entries start at column 5.
+  ["Service targetPort name that is not an IANA_SVC_NAME (that port is dropped)", service("ports:\n- {name: web, port: 80, targetPort: HTTP_Web}\n- {name: metrics, port: 9090}"), "NP2009 error 8:27", "Service/bad"],
+  ["Service ports with the same port and protocol (the later is dropped)", service("ports:\n- {name: a, port: 80}\n- {name: b, port: 80, protocol: TCP}"), "NP2009 error 9:5", "Service/bad"],
+  ["Service port names missing with two ports (kept: a name only identifies)", service("ports:\n- {port: 80}\n- {port: 81}"), "NP2009 error 8:5", "Service/bad"],
+  ["Service protocol in lower case (that port is dropped)", service("ports:\n- {port: 53, protocol: udp}"), "NP2011 error 8:16", "Service/bad"],
+  ["nodePort on a ClusterIP Service (kept: ignored)", service("type: ClusterIP\nports:\n- {port: 80, nodePort: 30080}"), "NP2004 error 9:16", "Service/bad"],
+  ["externalTrafficPolicy on a ClusterIP Service (kept: ignored)", service("externalTrafficPolicy: Local\nports:\n- {port: 80}"), "NP2004 error 7:3", "Service/bad"],
+  ["Service without spec", "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: ns}\n", "NP2002 error 1:1"],
+  ["Service type in lower case", service("type: clusterIP\nports:\n- {port: 80}"), "NP2004 error 7:3"],
+  ["invalid clusterIP", service("clusterIP: 10.96.0.300\nports:\n- {port: 80}"), "NP2007 error 7:3"],
+  ["clusterIPs with two IPv4 addresses", service("clusterIPs: [10.96.0.1, 10.96.0.2]\nports:\n- {port: 80}"), "NP2018 error 7:27"],
+  ["clusterIPs against ipFamilies", service("clusterIPs: ['fd00::1']\nipFamilies: [IPv4]\nports:\n- {port: 80}"), "NP2018 error 7:16"],
+  ["ExternalName Service without externalName", service("type: ExternalName"), "NP2002 error 6:1"],
+  ["ExternalName Service with a selector (ignored)", service("type: ExternalName\nexternalName: db.example.com\nselector: {app: db}"), "NP2022 warning 9:3"],
+  ["Service name starting with a digit (kept: a name only identifies)", service("ports:\n- {port: 80}", "1web"), "NP2013 error 4:3", "Service/1web"],
+  ["Service targetport instead of targetPort", service("ports:\n- {port: 80, targetport: 8080}"), "NP2003 warning 8:16"],
+  // Endpoints and EndpointSlice
+  ["EndpointSlice address that is not an IPv4 address (that endpoint is dropped)", endpointSlice("endpoints:\n- addresses: [10.0.0.1]\n- addresses: [10.0.0.300]"), "NP2007 error 10:15", "EndpointSlice/bad"],
+  ["EndpointSlice address in the loopback range (that endpoint is dropped)", endpointSlice("endpoints:\n- addresses: [127.0.0.1]"), "NP2007 error 9:15", "EndpointSlice/bad"],
+  ["EndpointSlice port 0 (the API server accepts it; no traffic can use it)", endpointSlice("endpoints: []\nports: [{port: 0}]"), "NP2009 warning 9:10"],
+  ["EndpointSlice without the service-name label", endpointSlice("endpoints: []", "bad", "{app: web}"), "NP2019 warning 6:3"],
+  ["EndpointSlice without addressType", endpointSlice("endpoints: []").replace("addressType: IPv4\n", ""), "NP2002 error 1:1"],
+  ["Endpoints IP that is not an IP (that address is dropped)", endpoints("subsets:\n- addresses: [{ip: 10.0.0.1}, {ip: web-1}]\n  ports: [{port: 8080}]"), "NP2007 error 7:32", "Endpoints/bad"],
+  // Ingress: line 10 `- path: /`, 11 pathType, 12 `backend:`, 13.. the backend.
+  ["Ingress backend with both port number and name (that path is dropped)", ingressPath("service:\n  name: web\n  port: {number: 80, name: http}"), "NP2020 error 15:13", "Ingress/bad"],
+  ["Ingress backend without a port (that path is dropped)", ingressPath("service: {name: web}"), "NP2020 error 13:11", "Ingress/bad"],
+  ["Ingress path with pathTyp instead of pathType (that path is dropped)", ingressPath("service: {name: web, port: {number: 80}}", "pathTyp: Prefix"), "NP2002 error 10:9", "Ingress/bad"],
+  ["Ingress resource backend (not modelled)", ingressPath("resource: {apiGroup: k8s.example.com, kind: Bucket, name: assets}"), "NP2021 warning 13:11"],
+  ["Ingress v1beta1 default backend", ingressObject("backend: {serviceName: web, servicePort: 80}"), "NP2003 warning 7:3"],
+  ["Ingress without rules or defaultBackend (kept: routes nothing)", ingressObject("tls: []"), "NP2002 error 6:1", "Ingress/bad"],
+  // Route
+  ["Route without spec.to.name", route("to: {kind: Service}"), "NP2002 error 7:3"],
+  ["Route to a kind that is not a Service", route("to: {kind: Deployment, name: web}"), "NP2004 error 7:8"],
   ["yes as a label value", policy("podSelector:\n  matchLabels: {enabled: yes}"), "NP1008 warning 8:28"],
   ["unknown kind", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", "NP1007 warning 1:1"],
   ["Calico NetworkPolicy is another kind", policy("selector: all()").replace("networking.k8s.io/v1", "projectcalico.org/v3"), "NP1007 warning 1:1"],

@@ -166,21 +166,20 @@ describe("YAML features", () => {
     });
   });
 
-  it("keeps known-but-unmodelled kinds whole in `others`", () => {
+  it("hands Services and Routes to the model as typed objects (no known kind is kept in `others`)", () => {
     const svc =
       "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: ns}\nspec: {selector: {app: web}, ports: [{port: 80}]}\n";
     const route =
       "apiVersion: route.openshift.io/v1\nkind: Route\nmetadata: {name: r, namespace: ns}\nspec: {to: {kind: Service, name: s}}\n";
     const r = parseText(`${svc}---\n${route}`, "others.yaml");
     expect(r.diagnostics).toEqual([]);
-    expect(r.objects).toEqual([]);
-    expect(r.others.map((o) => [o.kind, o.metadata.name, o.source.line])).toEqual([
+    expect(r.others).toEqual([]);
+    expect(r.objects.map((o) => [o.kind, o.metadata.name, o.source.line])).toEqual([
       ["Service", "s", 1],
       ["Route", "r", 6],
     ]);
-    expect(r.others[0]?.body.spec).toEqual({ selector: { app: "web" }, ports: [{ port: 80 }] });
-    expect((r.others[1] as unknown as { spec: unknown }).spec).toEqual({
-      to: { kind: "Service", name: "s" },
-    });
+    const [s, rt] = r.objects;
+    expect(s?.kind === "Service" && s.spec).toEqual({ selector: { app: "web" }, ports: [{ port: 80 }] });
+    expect(rt?.kind === "Route" && rt.spec).toEqual({ to: { kind: "Service", name: "s" } });
   });
 });

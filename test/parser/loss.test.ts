@@ -3,9 +3,30 @@
  * the diagnostic, what the typed object keeps, and that positions still point into the source.
  */
 import { describe, expect, it } from "vitest";
-import type { ClusterPolicyObject, NodeObject, PodObject, WorkloadObject } from "../../src/parser/index.js";
+import type {
+  ClusterPolicyObject,
+  EndpointSliceObject,
+  EndpointsObject,
+  IngressObject,
+  NodeObject,
+  PodObject,
+  RouteObject,
+  ServiceObject,
+  WorkloadObject,
+} from "../../src/parser/index.js";
 import { parseText } from "../../src/parser/index.js";
-import { brief, cnp, names, node, pod } from "./support/manifests.js";
+import {
+  brief,
+  cnp,
+  endpointSlice,
+  endpoints,
+  ingress,
+  names,
+  node,
+  pod,
+  route,
+  service,
+} from "./support/manifests.js";
 
 const ports = (...entries: string[]) =>
   pod("p").replace("    - {containerPort: 8080, name: http}", entries.map((e) => `    - ${e}`).join("\n"));
@@ -72,6 +93,58 @@ spec:
     expect((r.objects[0] as ClusterPolicyObject).spec.subject).toEqual({
       pods: { namespaceSelector: {}, podSelector: {} },
     });
+  });
+
+  it("an invalid Service port entry: only that port, and later ports keep their positions", () => {
+    const r = parseText(
+      service("ports:\n- {name: web, port: 80, targetPort: HTTP_Web}\n- {name: metrics, port: 9090}"),
+      "s.yaml",
+    );
+    expect(brief(r.diagnostics)).toEqual(["NP2009 error 8:27"]);
+    const s = r.objects[0] as ServiceObject;
+    expect(s.spec.ports).toEqual([{ name: "metrics", port: 9090 }]);
+    expect(s.locate(["spec", "ports", 0, "port"])).toMatchObject({ line: 9, column: 21 });
+  });
+
+  it("an invalid cluster IP costs the Service: its addresses are its identity", () => {
+    const r = parseText(service("clusterIPs: [10.96.0.1, 'fd00::zz']\nports:\n- {port: 80}"), "s.yaml");
+    expect(brief(r.diagnostics)).toEqual(["NP2007 error 7:27"]);
+    expect(names(r)).toEqual([]);
+  });
+
+  it("an invalid EndpointSlice address: only that endpoint", () => {
+    const r = parseText(
+      endpointSlice("endpoints:\n- addresses: ['fd00::1']\n- addresses: [10.0.0.2]\nports: [{port: 80}]"),
+      "e.yaml",
+    );
+    expect(brief(r.diagnostics)).toEqual(["NP2007 error 9:15"]);
+    const e = r.objects[0] as EndpointSliceObject;
+    expect(e.endpoints).toEqual([{ addresses: ["10.0.0.2"] }]);
+    expect(e.locate(["endpoints", 0])).toMatchObject({ line: 10, column: 3 });
+  });
+
+  it("an invalid Endpoints address: only that address", () => {
+    const r = parseText(
+      endpoints("subsets:\n- addresses: [{ip: 169.254.0.1}, {ip: 10.0.0.2}]\n  ports: [{port: 80}]"),
+      "e.yaml",
+    );
+    expect(brief(r.diagnostics)).toEqual(["NP2007 error 7:16"]);
+    expect((r.objects[0] as EndpointsObject).subsets?.[0]?.addresses).toEqual([{ ip: "10.0.0.2" }]);
+  });
+
+  it("an invalid Ingress path: only that path; a bad Route alternate backend: only that backend", () => {
+    const paths = `rules:
+- http:
+    paths:
+    - {path: /a, pathType: Prefix, backend: {service: {name: a, port: {number: 70000}}}}
+    - {path: /b, pathType: Prefix, backend: {service: {name: b, port: {number: 80}}}}`;
+    const text = `${ingress(paths)}---\n${route("to: {name: a}\nalternateBackends: [{kind: Pod, name: b}, {name: c}]")}`;
+    const r = parseText(text, "i.yaml");
+    expect(brief(r.diagnostics)).toEqual(["NP2009 error 10:74", "NP2004 error 20:24"]);
+    const i = r.objects[0] as IngressObject;
+    expect(i.spec.rules?.[0]?.http?.paths.map((p) => p.path)).toEqual(["/b"]);
+    expect(i.locate(["spec", "rules", 0, "http", "paths", 0])).toMatchObject({ line: 11, column: 9 });
+    expect((r.objects[1] as RouteObject).spec.alternateBackends).toEqual([{ name: "c" }]);
   });
 
   it("an error that changes the meaning elsewhere in the object costs the whole object", () => {

@@ -1,7 +1,18 @@
 /** The text of a few diagnostics, as users read it (inline snapshots: review the diff when they change). */
 import { describe, expect, it } from "vitest";
 import { parseText } from "../../src/parser/index.js";
-import { anp, banp, cnp, OK_POLICY, pod, policy } from "./support/manifests.js";
+import {
+  anp,
+  banp,
+  cnp,
+  endpointSlice,
+  ingress,
+  OK_POLICY,
+  pod,
+  policy,
+  route,
+  service,
+} from "./support/manifests.js";
 
 function texts(input: string): string[] {
   return parseText(input, "m.yaml").diagnostics.map(
@@ -122,6 +133,59 @@ describe("diagnostic messages", () => {
     expect(texts(`${pod("a")}---\n${pod("a")}`)).toMatchInlineSnapshot(`
       [
         "NP2012 Pod ns/a is defined more than once; this definition replaces the one at m.yaml:1:1 (hint: the later definition wins, as kubectl apply of the inputs in order would leave it)",
+      ]
+    `);
+  });
+
+  it("Service ports and cluster IPs", () => {
+    expect(
+      texts(
+        service(
+          "type: ClusterIP\nclusterIPs: [10.96.0.1, 10.96.0.2]\nports:\n- {name: web, port: 80, targetPort: HTTP_Web}\n- {name: web2, port: 80, nodePort: 30080}",
+        ),
+      ),
+    ).toMatchInlineSnapshot(`
+      [
+        "NP2018 Service ns/bad: spec.clusterIPs[1]: clusterIPs may hold one IP of each family; 10.96.0.1 and 10.96.0.2 are both IPv4 (hint: a dual-stack Service has one IPv4 and one IPv6 cluster IP)",
+        "NP2009 Service ns/bad: spec.ports[0].targetPort: invalid targetPort name "HTTP_Web": must contain only lowercase letters, digits and '-', starting and ending with a letter or digit (hint: a named targetPort must match a container port's name, which follows the same rule)",
+        "NP2009 Service ns/bad: spec.ports[1]: duplicate port 80/TCP: the same port and protocol as ports[0] (hint: each port and protocol may appear once; remove one, or give it another port number)",
+        "NP2004 Service ns/bad: spec.ports[1].nodePort: nodePort may not be used when type is ClusterIP (hint: remove nodePort, or use type NodePort or LoadBalancer; netpolc ignores it)",
+      ]
+    `);
+    expect(texts(service("type: ExternalName\nselector: {app: db}"))).toMatchInlineSnapshot(`
+      [
+        "NP2002 Service ns/bad: spec.externalName: an ExternalName Service requires externalName (hint: set externalName to the DNS name clients are sent to, e.g. db.example.com)",
+        "NP2022 Service ns/bad: spec.selector: an ExternalName Service has no endpoints: its selector selects nothing (hint: clients resolve the externalName by DNS; remove the selector)",
+      ]
+    `);
+  });
+
+  it("EndpointSlices, Ingresses and Routes", () => {
+    expect(texts(endpointSlice("endpoints: [{addresses: ['fd00::1']}]", "s", "{}"))).toMatchInlineSnapshot(`
+      [
+        "NP2019 EndpointSlice ns/s: metadata.labels: the slice is not tied to a Service: it has no kubernetes.io/service-name label; netpolc ignores its endpoints (hint: label it kubernetes.io/service-name: <the Service's name>)",
+        "NP2007 EndpointSlice ns/s: endpoints[0].addresses[0]: IPv4 endpoint address "fd00::1" is not an IPv4 address",
+      ]
+    `);
+    expect(
+      texts(
+        ingress(
+          "defaultBackend: {serviceName: web, servicePort: 80}\nrules:\n- http: {paths: [{pathType: Prefix, path: /, backend: {resource: {kind: Bucket, name: b}}}]}",
+        ),
+      ),
+    ).toMatchInlineSnapshot(`
+      [
+        "NP2020 Ingress ns/bad: spec.defaultBackend: a backend must set service (or resource) (hint: write service: {name: ..., port: {number: ...}})",
+        "NP2003 Ingress ns/bad: spec.defaultBackend.serviceName: unknown field "serviceName"; it has no effect (hint: networking.k8s.io/v1 writes service: {name: ..., port: {number: ...}} (serviceName is v1beta1))",
+        "NP2003 Ingress ns/bad: spec.defaultBackend.servicePort: unknown field "servicePort"; it has no effect (hint: networking.k8s.io/v1 writes service: {name: ..., port: {number: ...}} or port: {name: ...} (servicePort is v1beta1))",
+        "NP2021 Ingress ns/bad: spec.rules[0].http.paths[0].backend.resource: a resource backend is not a Service: netpolc does not model the traffic the ingress controller sends to it",
+      ]
+    `);
+    expect(texts(route("to: {kind: Deployment, name: ''}\nport: {targetPort: 0}"))).toMatchInlineSnapshot(`
+      [
+        "NP2004 Route ns/bad: spec.to.kind: kind "Deployment" is not allowed: a Route must reference a Service (hint: write kind: Service (the default))",
+        "NP2002 Route ns/bad: spec.to.name: name is empty: it must name the Service to route to",
+        "NP2002 Route ns/bad: spec.port.targetPort: targetPort must name or number a port of the Service (hint: omit port to route to every port of the Service)",
       ]
     `);
   });

@@ -42,6 +42,36 @@ export function node(addresses: readonly string[], name = "n1"): string {
   return `apiVersion: v1\nkind: Node\nmetadata:\n  name: ${name}\n  labels: {zone: a}\nstatus:\n  addresses:\n${items}\n`;
 }
 
+/**
+ * A namespaced object `bad` in namespace `ns` with a spec: line 1 apiVersion, 2 kind, 3 metadata,
+ * 4 name, 5 namespace, 6 `spec:`, 7.. the given spec lines (indented by two), as `policy` lays out.
+ */
+function namespacedSpec(apiVersion: string, kind: string) {
+  return (spec: string, name = "bad") =>
+    `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: ${name}\n  namespace: ns\nspec:\n${indent(spec)}\n`;
+}
+
+export const service = namespacedSpec("v1", "Service");
+export const ingress = namespacedSpec("networking.k8s.io/v1", "Ingress");
+export const route = namespacedSpec("route.openshift.io/v1", "Route");
+
+/**
+ * An EndpointSlice `bad` of Service `web` in namespace `ns`: line 1 apiVersion, 2 kind, 3 metadata,
+ * 4 name, 5 namespace, 6 labels, 7 `addressType: IPv4`, 8.. the given top-level lines.
+ */
+export function endpointSlice(
+  body: string,
+  name = "bad",
+  labels = "{kubernetes.io/service-name: web}",
+): string {
+  return `apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: ${name}\n  namespace: ns\n  labels: ${labels}\naddressType: IPv4\n${body}\n`;
+}
+
+/** Endpoints `bad` in namespace `ns`: line 1 apiVersion, 2 kind, 3 metadata, 4 name, 5 namespace, 6.. the given lines. */
+export function endpoints(body: string, name = "bad"): string {
+  return `apiVersion: v1\nkind: Endpoints\nmetadata:\n  name: ${name}\n  namespace: ns\n${body}\n`;
+}
+
 /** A valid NetworkPolicy, to check that valid objects next to a broken one survive. */
 export const OK_POLICY = `---\n${policy("podSelector: {}", "ok")}`;
 
