@@ -18,7 +18,7 @@ import { generate } from "./generate.js";
 import { type PhaseSample, phase } from "./measure.js";
 import { Rng } from "./prng.js";
 import type { Scenario } from "./scenarios.js";
-import { type EndpointCounts, modelInputs, resolveAllEndpoints, serviceQueries } from "./services.js";
+import { type EndpointCounts, resolveAllEndpoints, serviceQueries } from "./services.js";
 
 export const POINT_QUERIES = 10_000;
 export const EXPLAIN_PAIRS = 1000;
@@ -125,7 +125,7 @@ function pipeline(s: Scenario, text: string, run: Runner): PipelineResult {
     parseText(text, "synthetic.yaml"),
   );
   const diagnostics = summarize(parsed.diagnostics);
-  const objects = modelInputs(parsed);
+  const objects = parsed.objects;
   parsed = undefined;
   // 2. Model, then engine.
   const { cluster } = run("build", () => buildCluster(objects));

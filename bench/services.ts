@@ -3,25 +3,10 @@
  * (`serviceEndpoints`), and Service queries (`reachService`) over random (source class, Service
  * port) pairs, as `netpolc eval --to <service>` asks them.
  */
-import { type Analysis, type buildCluster, reachService, serviceEndpoints } from "../src/model/index.js";
-import type { ParseResult } from "../src/parser/index.js";
+import { type Analysis, reachService, serviceEndpoints } from "../src/model/index.js";
 import { Rng } from "./prng.js";
 
 export const SERVICE_QUERIES = 10_000;
-
-type ModelInput = Parameters<typeof buildCluster>[0][number];
-const SERVICE_KINDS = new Set(["Service", "EndpointSlice", "Endpoints", "Ingress", "Route"]);
-
-/**
- * The parse's objects, plus Service kinds a parser that still keeps them in `others` holds there
- * (with their positions). Once the parser hands them over in `objects`, this adds nothing.
- */
-export function modelInputs(parsed: ParseResult): ModelInput[] {
-  const kept = parsed.others
-    .filter((o) => SERVICE_KINDS.has(o.kind))
-    .map((o) => ({ ...o.body, source: o.source, locate: o.locate }) as unknown as ModelInput);
-  return kept.length === 0 ? [...parsed.objects] : [...parsed.objects, ...kept];
-}
 
 export interface EndpointCounts {
   readonly services: number;

@@ -16,7 +16,7 @@ import type { IpAddress } from "./addresses.js";
 import type { Analysis } from "./engine.js";
 import { connContains } from "./ports.js";
 import { matches } from "./selectors.js";
-import type { Cluster, Protocol, Service, ServicePort } from "./types.js";
+import type { Cluster, LabelSelector, Labels, Protocol, Service, ServicePort } from "./types.js";
 
 export interface EndpointTarget {
   /** Index into Cluster.pods, when the endpoint is a modelled pod. */
@@ -35,13 +35,57 @@ export interface PortEndpoints {
   readonly problems: readonly { readonly pod: number; readonly message: string }[];
 }
 
+/**
+ * Derived indexes of an (immutable) cluster, computed once per cluster value: pods by namespace,
+ * and each Service's endpoints. Weakly held, so they live as long as the cluster does.
+ */
+interface LabelGroup {
+  readonly labels: Labels;
+  readonly pods: number[];
+}
+/** Per namespace, pods grouped by their label object (replicas of a template share one). */
+const podsByNamespace = new WeakMap<Cluster, Map<string, Map<Labels, LabelGroup>>>();
+const endpointsCache = new WeakMap<Cluster, WeakMap<Service, PortEndpoints[]>>();
+
+/** The pods of a namespace whose labels match a selector, testing each distinct label object once. */
+function selectPods(cluster: Cluster, namespace: string, selector: LabelSelector): number[] {
+  let index = podsByNamespace.get(cluster);
+  if (!index) {
+    const built = new Map<string, Map<Labels, LabelGroup>>();
+    cluster.pods.forEach((p, i) => {
+      let groups = built.get(p.namespace);
+      if (!groups) built.set(p.namespace, (groups = new Map()));
+      const g = groups.get(p.labels);
+      if (g) g.pods.push(i);
+      else groups.set(p.labels, { labels: p.labels, pods: [i] });
+    });
+    podsByNamespace.set(cluster, built);
+    index = built;
+  }
+  const out: number[] = [];
+  for (const g of index.get(namespace)?.values() ?? []) if (matches(selector, g.labels)) out.push(...g.pods);
+  return out.sort((a, b) => a - b);
+}
+
 export function serviceEndpoints(cluster: Cluster, service: Service): PortEndpoints[] {
+  let byService = endpointsCache.get(cluster);
+  if (!byService) {
+    byService = new WeakMap();
+    endpointsCache.set(cluster, byService);
+  }
+  let result = byService.get(service);
+  if (!result) {
+    result = computeEndpoints(cluster, service);
+    byService.set(service, result);
+  }
+  return result;
+}
+
+function computeEndpoints(cluster: Cluster, service: Service): PortEndpoints[] {
   if (service.type === "ExternalName") return service.ports.map((servicePort) => ({ servicePort, targets: [], problems: [] }));
   if (service.selector) {
     const selector = { matchLabels: service.selector };
-    const pods = cluster.pods
-      .map((p, i) => ({ p, i }))
-      .filter(({ p }) => p.namespace === service.namespace && matches(selector, p.labels));
+    const pods = selectPods(cluster, service.namespace, selector).map((i) => ({ p: cluster.pods[i]!, i }));
     return service.ports.map((sp) => {
       const targets: EndpointTarget[] = [];
       const problems: { pod: number; message: string }[] = [];

@@ -9,7 +9,7 @@ import type { ScenarioResult } from "../../bench/execute.js";
 import { type GenerateOptions, generate } from "../../bench/generate.js";
 import { evaluate, servicesLine } from "../../bench/report.js";
 import { scenarios, TARGETS } from "../../bench/scenarios.js";
-import { modelInputs, resolveAllEndpoints, SERVICE_QUERIES, serviceQueries } from "../../bench/services.js";
+import { resolveAllEndpoints, SERVICE_QUERIES, serviceQueries } from "../../bench/services.js";
 import { analyze, buildCluster, serviceEndpoints } from "../../src/model/index.js";
 import { parseText } from "../../src/parser/index.js";
 
@@ -31,7 +31,7 @@ const otherDocs = (text: string) => text.split("---\n").filter((d) => !/^kind: S
 function load(o: GenerateOptions) {
   const g = generate(o);
   const parsed = parseText(g.text, "synthetic.yaml");
-  const built = buildCluster(modelInputs(parsed));
+  const built = buildCluster(parsed.objects);
   return { g, parsed, built, cluster: built.cluster };
 }
 

@@ -17,7 +17,7 @@ import { describe, expect, it } from "vitest";
 import { resolvePeer } from "../../src/cli/resolve.js";
 import { evalService, resolveService } from "../../src/cli/services.js";
 import { type Analysis, analyze, buildCluster, formatPeer, parseIp } from "../../src/model/index.js";
-import { loadPaths, type ParseResult } from "../../src/parser/index.js";
+import { loadPaths } from "../../src/parser/index.js";
 import { expectGolden } from "./golden.js";
 import { ROOT, type RunResult, run } from "./run.js";
 
@@ -32,19 +32,8 @@ const WARNING =
 
 // --- 1. in process -----------------------------------------------------------------------------
 
-type ModelInput = Parameters<typeof buildCluster>[0][number];
-const SERVICE_KINDS = new Set(["Service", "EndpointSlice", "Endpoints", "Ingress", "Route"]);
-
-/** The parse's objects, plus Service kinds still kept in `others` (a no-op once the parser moves them). */
-function modelInputs(parsed: ParseResult): ModelInput[] {
-  const moved = parsed.others
-    .filter((o) => SERVICE_KINDS.has(o.kind))
-    .map((o) => ({ ...o.body, source: o.source, locate: o.locate }) as unknown as ModelInput);
-  return [...parsed.objects, ...moved];
-}
-
 async function analysisOf(paths: readonly string[]): Promise<Analysis> {
-  return analyze(buildCluster(modelInputs(await loadPaths(paths))).cluster);
+  return analyze(buildCluster((await loadPaths(paths)).objects).cluster);
 }
 
 const A = await analysisOf([join(ROOT, FIXTURE)]);
@@ -60,15 +49,8 @@ function evalIn(a: Analysis, from: string, to: string) {
   if ("code" in src) throw new Error(src.message);
   const target = resolveService(a, to);
   if (!target) throw new Error(`no Service ${to}`);
-  return evalService(
-    a,
-    src.endpoints[0]!,
-    src.pod,
-    formatPeer(src.ref),
-    target,
-    target.port,
-    target.protocol,
-  );
+  // As runEval does: every pod class of the source.
+  return evalService(a, src.endpoints, src.pod, formatPeer(src.ref), target, target.port, target.protocol);
 }
 
 /** Two replicas of `x/c` in different /24s, and a Service `x/s` whose pod admits `cidr` on 8080. */
@@ -127,20 +109,17 @@ describe("Service names (resolveService)", () => {
       expect(resolved(A, text)).toBe(want);
     });
 
-  it(
-    "a bare IPv6 ClusterIP ending in digits (regression)",
-    async () => {
-      const a = await analysisOf([
-        join(ROOT, FIXTURE, "cluster.yaml"),
-        join(ROOT, FIXTURE, "kube-system.yaml"),
-      ]);
-      const dns = a.cluster.services.find((s) => s.name === "kube-dns")!;
-      const v6 = { ...dns, clusterIPs: [dns.clusterIPs[0]!, parseIp("fd00:10:96::20")!] };
-      const b = { ...a, cluster: { ...a.cluster, services: [v6] } };
-      expect(resolved(b, "[fd00:10:96::20]:53/udp")).toBe("kube-system/kube-dns 53/UDP");
-      expect(resolved(b, "fd00:10:96::20")).toBe("kube-system/kube-dns -/-");
-    },
-  );
+  it("a bare IPv6 ClusterIP ending in digits (regression)", async () => {
+    const a = await analysisOf([
+      join(ROOT, FIXTURE, "cluster.yaml"),
+      join(ROOT, FIXTURE, "kube-system.yaml"),
+    ]);
+    const dns = a.cluster.services.find((s) => s.name === "kube-dns")!;
+    const v6 = { ...dns, clusterIPs: [dns.clusterIPs[0]!, parseIp("fd00:10:96::20")!] };
+    const b = { ...a, cluster: { ...a.cluster, services: [v6] } };
+    expect(resolved(b, "[fd00:10:96::20]:53/udp")).toBe("kube-system/kube-dns 53/UDP");
+    expect(resolved(b, "fd00:10:96::20")).toBe("kube-system/kube-dns -/-");
+  });
 });
 
 describe("the answer endpoint by endpoint (evalService)", () => {
@@ -177,28 +156,22 @@ describe("the answer endpoint by endpoint (evalService)", () => {
     expect(verdict("shop/client", "svc/shop/legacy")).toBe("no-endpoints");
   });
 
-  it(
-    "6. through one family's ClusterIP, only that family's endpoints (regression)",
-    () => {
-      const families = (to: string) => [
-        ...new Set(
-          evalIn(A, "shop/client", to).reaches.flatMap((r) => r.endpoints.map((e) => e.target.ip?.family)),
-        ),
-      ];
-      expect(families("10.96.0.10:53/udp")).toEqual([4]);
-      expect(families("[fd00:10:96::a]:53/udp")).toEqual([6]);
-      expect(families("svc/kube-system/kube-dns").sort()).toEqual([4, 6]);
-    },
-  );
+  it("6. through one family's ClusterIP, only that family's endpoints (regression)", () => {
+    const families = (to: string) => [
+      ...new Set(
+        evalIn(A, "shop/client", to).reaches.flatMap((r) => r.endpoints.map((e) => e.target.ip?.family)),
+      ),
+    ];
+    expect(families("10.96.0.10:53/udp")).toEqual([4]);
+    expect(families("[fd00:10:96::a]:53/udp")).toEqual([6]);
+    expect(families("svc/kube-system/kube-dns").sort()).toEqual([4, 6]);
+  });
 
-  it(
-    "an IPv6 endpoint with its port is written [address]:port (regression)",
-    () => {
-      const text = evalIn(A, "shop/client", "svc/kube-system/kube-dns").text;
-      expect(text).toContain("    allowed kube-system/coredns-5d78c9869d-8f2lk [fd00:10:244:1::2]:53/UDP");
-      expect(text).not.toMatch(/fd00:10:244:1::2:53/);
-    },
-  );
+  it("an IPv6 endpoint with its port is written [address]:port (regression)", () => {
+    const text = evalIn(A, "shop/client", "svc/kube-system/kube-dns").text;
+    expect(text).toContain("    allowed kube-system/coredns-5d78c9869d-8f2lk [fd00:10:244:1::2]:53/UDP");
+    expect(text).not.toMatch(/fd00:10:244:1::2:53/);
+  });
 });
 
 // --- 2. the command ----------------------------------------------------------------------------
@@ -504,36 +477,30 @@ describe("netpolc eval --to a Service (end to end)", () => {
     });
   });
 
-  it(
-    "-o json names the source, as every other eval answer does (regression)",
-    async () => {
-      const r = await run(evalArgs({ from: "shop/client", to: "svc/shop/api" }, "-o", "json"));
-      expect(JSON.parse(r.stdout)).toMatchObject({ src: "shop/client[Pod]", service: "shop/api" });
-    },
-  );
+  it("-o json names the source, as every other eval answer does (regression)", async () => {
+    const r = await run(evalArgs({ from: "shop/client", to: "svc/shop/api" }, "-o", "json"));
+    expect(JSON.parse(r.stdout)).toMatchObject({ src: "shop/client[Pod]", service: "shop/api" });
+  });
 
-  it(
-    "a workload whose replicas fall in different pod classes is judged on all of them (regression)",
-    async () => {
-      // Replicas c-1 (10.0.0.1) and c-2 (10.0.1.1) of one ReplicaSet; the Service's pod admits one
-      // of the two /24s. The two cases are mirror images, so their answers must be equal.
-      const verdicts: string[] = [];
-      for (const cidr of ["10.0.0.0/24", "10.0.1.0/24"]) {
-        const dir = mkdtempSync(join(tmpdir(), "netpolc-svc-"));
-        try {
-          writeFileSync(join(dir, "m.yaml"), replicasYaml(cidr));
-          const direct = await run(["eval", dir, "--from", "x/c", "--to", "x/s", "--port", "8080"]);
-          expect(direct.stdout).toMatch(/^allowed TCP\/8080: x\/c\[ReplicaSet\] => x\/s\[Pod\]/);
-          const r = await run(["eval", dir, "--from", "x/c", "--to", "svc/x/s"]);
-          verdicts.push(r.stdout.split(":")[0]!);
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
+  it("a workload whose replicas fall in different pod classes is judged on all of them (regression)", async () => {
+    // Replicas c-1 (10.0.0.1) and c-2 (10.0.1.1) of one ReplicaSet; the Service's pod admits one
+    // of the two /24s. The two cases are mirror images, so their answers must be equal.
+    const verdicts: string[] = [];
+    for (const cidr of ["10.0.0.0/24", "10.0.1.0/24"]) {
+      const dir = mkdtempSync(join(tmpdir(), "netpolc-svc-"));
+      try {
+        writeFileSync(join(dir, "m.yaml"), replicasYaml(cidr));
+        const direct = await run(["eval", dir, "--from", "x/c", "--to", "x/s", "--port", "8080"]);
+        expect(direct.stdout).toMatch(/^allowed TCP\/8080: x\/c\[ReplicaSet\] => x\/s\[Pod\]/);
+        const r = await run(["eval", dir, "--from", "x/c", "--to", "svc/x/s"]);
+        verdicts.push(r.stdout.split(":")[0]!);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-      expect(verdicts[0]).toBe(verdicts[1]);
-      expect(verdicts).not.toContain("denied");
-    },
-  );
+    }
+    expect(verdicts[0]).toBe(verdicts[1]);
+    expect(verdicts).not.toContain("denied");
+  });
 
   it("an unknown Service: exit 2 and a diagnostic naming it", async () => {
     const r = await run(evalArgs({ from: "shop/client", to: "svc/shop/nope" }));
@@ -580,14 +547,11 @@ describe("netpolc list on fixtures/services (end to end)", () => {
     );
   });
 
-  it(
-    "--services adds the Service ports each peer reaches on every endpoint (regression: a replica is not its own workload's other replicas)",
-    async () => {
-      const r = await run(["list", FIXTURE, "--services"]);
-      expect(r.code).toBe(0);
-      expect(r.stdout).toContain("shop/client[Pod] => shop/web[Service] : TCP 80");
-      expect(r.stdout).not.toContain("shop/client[Pod] => shop/api[Service]");
-      expectGolden(join(GOLDEN, "list-services.connlist.golden"), r.stdout);
-    },
-  );
+  it("--services adds the Service ports each peer reaches on every endpoint (regression: a replica is not its own workload's other replicas)", async () => {
+    const r = await run(["list", FIXTURE, "--services"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("shop/client[Pod] => shop/web[Service] : TCP 80");
+    expect(r.stdout).not.toContain("shop/client[Pod] => shop/api[Service]");
+    expectGolden(join(GOLDEN, "list-services.connlist.golden"), r.stdout);
+  });
 });

@@ -22,8 +22,7 @@
  * Policy is judged on the translated packet: source → endpoint pod (or address), target port.
  * A pod reaching itself through its Service (hairpin) is always allowed.
  *
- * Cases with `bug` are expected to fail until src/ is fixed (the reason is in the case and in the
- * test's name); they are kept as they are, never weakened.
+ * Cases marked "(regression)" found bugs in src/ that are fixed; they stay as regression tests.
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -43,26 +42,12 @@ import {
   type Service,
   serviceEndpoints,
 } from "../../src/model/index.js";
-import { loadPaths, type ParseResult, type Protocol } from "../../src/parser/index.js";
+import { loadPaths, type Protocol } from "../../src/parser/index.js";
 import { np, ns, pod } from "./support/builders.js";
 
 // --- input -----------------------------------------------------------------------------------
 
 type ModelInput = Parameters<typeof buildCluster>[0][number];
-
-const SERVICE_KINDS = new Set(["Service", "EndpointSlice", "Endpoints", "Ingress", "Route"]);
-
-/**
- * What the model reads from a parse. While the parser keeps Service kinds in `others` (being moved
- * into validated `objects`), they are handed over from there with the parser's positions; once the
- * move lands, `others` holds none of them and this is the parse's `objects` unchanged.
- */
-function modelInputs(parsed: ParseResult): ModelInput[] {
-  const moved = parsed.others
-    .filter((o) => SERVICE_KINDS.has(o.kind))
-    .map((o) => ({ ...o.body, source: o.source, locate: o.locate }) as unknown as ModelInput);
-  return [...parsed.objects, ...moved];
-}
 
 /** Raw manifests (what a YAML file holds) with the fake provenance the parser would attach. */
 function inputs(raw: readonly object[]): ModelInput[] {
@@ -268,7 +253,7 @@ function controllerRows(a: Analysis): string[] {
 // --- 1. the fixture --------------------------------------------------------------------------
 
 const parsed = await loadPaths([join(import.meta.dirname, "..", "..", "fixtures", "services")]);
-const fixture = buildCluster(modelInputs(parsed));
+const fixture = buildCluster(parsed.objects);
 const F = fixture.cluster;
 const FA = analyze(F);
 const API_V1 = "shop/api-v1-6b7f9c8d4-x2k9p";
@@ -458,6 +443,39 @@ describe("fixtures/services: reachability after translation", () => {
     );
   });
 
+  it("6. through one family's ClusterIP, only that family's endpoints (regression)", () => {
+    const src = source(FA, "shop/client");
+    const dns = serviceOf(F, "kube-system/kube-dns");
+    const via = (family?: 4 | 6) =>
+      reachService(FA, src.id, dns, 53, "UDP", src.pod, family)!.endpoints.map((e) => ipText(e.target.ip));
+    expect(via(4)).toEqual(["10.244.1.2", "10.244.2.2"]);
+    expect(via(6)).toEqual(["fd00:10:244:1::2", "fd00:10:244:2::2"]);
+    expect(via()).toHaveLength(4);
+  });
+
+  it("a source of several pod classes (a workload) reaches an endpoint when one of them does (regression)", () => {
+    const { analysis: a } = build([
+      p("x/c-1", { labels: { app: "c" }, ips: ["10.0.0.1"] }),
+      p("x/c-2", { labels: { app: "c" }, ips: ["10.0.1.1"] }),
+      p("x/s", { labels: { app: "s" }, ips: ["10.0.2.1"] }),
+      svc("x/s", { selector: { app: "s" }, ports: [http(8080)] }),
+      np("x/s-in", {
+        podSelector: { matchLabels: { app: "s" } },
+        ingress: [{ from: [{ ipBlock: { cidr: "10.0.1.0/24" } }], ports: [{ port: 8080 }] }],
+      }),
+    ]);
+    const [c1, c2] = ["x/c-1", "x/c-2"].map((k) => source(a, k).id) as [number, number];
+    expect(c1).not.toBe(c2);
+    const allowed = (src: number | number[]) =>
+      reachService(a, src, serviceOf(a.cluster, "x/s"), 80, "TCP")!.endpoints.map((e) => e.allowed);
+    expect([allowed(c1), allowed(c2), allowed([c1, c2]), allowed([c2, c1])]).toEqual([
+      [false],
+      [true],
+      [true],
+      [true],
+    ]);
+  });
+
   it("a port the Service does not have has no answer", () => {
     expect(reach(FA, "shop/client", "shop/api", 8080)).toBeUndefined();
     expect(reach(FA, "shop/client", "kube-system/kube-dns", 9153, "UDP")).toBeUndefined();
@@ -489,7 +507,6 @@ interface EndpointCase {
   readonly endpoints: Readonly<Record<string, readonly string[]>>;
   /** Substrings of the "not an endpoint" messages, per Service port. */
   readonly problems?: Readonly<Record<string, readonly string[]>>;
-  readonly bug?: string;
 }
 
 const API = { labels: { app: "api" } };
@@ -831,7 +848,6 @@ interface ReachCase {
   readonly protocol?: Protocol;
   /** Source (`ns/pod` or an address) → per endpoint `target:port allowed|denied`. */
   readonly from: Readonly<Record<string, readonly string[]>>;
-  readonly bug?: string;
 }
 
 const REACH_CASES: readonly ReachCase[] = [
@@ -962,7 +978,6 @@ interface ControllerCase {
   readonly objects: readonly object[];
   /** The `{ingress-controller} => …` rows of the listing. */
   readonly rows: readonly string[];
-  readonly bug?: string;
 }
 
 /** A backend `x/web` (pods `http` 8080, `metrics` 9102) behind Service `x/web` (80 → http, 9102). */
@@ -1061,15 +1076,14 @@ const CONTROLLER_CASES: readonly ControllerCase[] = [
     rows: ["{ingress-controller} => x/web[Pod] : TCP 8080"],
   },
   {
-    name: "a Route's numeric targetPort is the endpoints' target port (OpenShift router), not the Service port",
+    // The OpenShift router keeps the endpoints with `endpoint.Port == targetPort` (the pods' port) or
+    // `endpoint.PortName == targetPort` (the Service port's name).
+    name: "a Route's numeric targetPort is the endpoints' target port (OpenShift router), not the Service port (regression)",
     objects: [...WEB, route("x/web", "web", 8080)],
     rows: ["{ingress-controller} => x/web[Pod] : TCP 8080"],
-    bug:
-      "ingressTargets compares a numeric Route port with the Service port (80); the OpenShift router " +
-      "matches endpoint.Port == targetPort, i.e. the pods' port 8080, so this row is missing",
   },
   {
-    name: "a Route's numeric targetPort selects only the endpoints with that target port",
+    name: "a Route's numeric targetPort selects only the endpoints with that target port (regression)",
     objects: [
       p("x/a", { ...API, ips: ["10.0.0.1"], ports: ["http//8080"] }),
       p("x/b", { ...API, ips: ["10.0.0.2"], ports: ["http//9090"] }),
@@ -1077,7 +1091,6 @@ const CONTROLLER_CASES: readonly ControllerCase[] = [
       route("x/api", "api", 9090),
     ],
     rows: ["{ingress-controller} => x/b[Pod] : TCP 9090"],
-    bug: "as above: a numeric Route targetPort is matched against the Service port, so no endpoint is routed",
   },
   {
     name: "a not-ready pod is no backend",
@@ -1114,24 +1127,19 @@ describe("Service rows of the listing (--services)", () => {
     expect(r).toContain("shop/api-v2-58c6d9f7b[ReplicaSet] => shop/api[Service] : TCP 80");
   });
 
-  it(
-    "a replica reaching its own workload's Service may land on another replica, which policy decides (regression)",
-    () => {
-      const r = rows(FA);
-      // postgres admits only shop's api pods: postgres-0 cannot reach postgres-1 through the Service.
-      expect(r.filter((x) => x.startsWith("data/postgres[StatefulSet] => data/postgres[Service]"))).toEqual(
-        [],
-      );
-      // CoreDNS's metrics port is closed to every pod, other CoreDNS replicas included.
-      expect(r).toContain(
-        "kube-system/coredns-5d78c9869d[ReplicaSet] => kube-system/kube-dns[Service] : TCP 53,UDP 53",
-      );
-      // web's 8443 admits no pod: a web replica cannot count on the LoadBalancer's port.
-      expect(
-        r.filter((x) => x.startsWith("shop/web-7c9d8f6b5[ReplicaSet] => shop/storefront-lb[Service]")),
-      ).toEqual([]);
-    },
-  );
+  it("a replica reaching its own workload's Service may land on another replica, which policy decides (regression)", () => {
+    const r = rows(FA);
+    // postgres admits only shop's api pods: postgres-0 cannot reach postgres-1 through the Service.
+    expect(r.filter((x) => x.startsWith("data/postgres[StatefulSet] => data/postgres[Service]"))).toEqual([]);
+    // CoreDNS's metrics port is closed to every pod, other CoreDNS replicas included.
+    expect(r).toContain(
+      "kube-system/coredns-5d78c9869d[ReplicaSet] => kube-system/kube-dns[Service] : TCP 53,UDP 53",
+    );
+    // web's 8443 admits no pod: a web replica cannot count on the LoadBalancer's port.
+    expect(
+      r.filter((x) => x.startsWith("shop/web-7c9d8f6b5[ReplicaSet] => shop/storefront-lb[Service]")),
+    ).toEqual([]);
+  });
 
   it("pod granularity: a pod's own endpoint is hairpin, another replica is policy", () => {
     const r = rows(FA, "pod");
