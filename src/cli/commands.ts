@@ -80,7 +80,7 @@ export async function runList(
       ),
     );
   else {
-    if (o.explain) writeOut(renderExplainedList(analysis, rows, o.granularity, o.output));
+    if (o.explain) writeOut(renderExplainedList(analysis, rows, o.output));
     else writeOut(renderList(rows, o.output));
     if (exposed) writeOut(`\n${exposureText(exposed)}`);
   }
@@ -201,7 +201,6 @@ export async function runDiff(
 function renderExplainedList(
   a: Parameters<typeof explainPair>[0],
   rows: readonly Connection[],
-  granularity: Granularity,
   format: ListFormat,
 ): string {
   const endpointsOf = (p: Connection["src"]): number[] => {
@@ -221,7 +220,6 @@ function renderExplainedList(
     )!;
     return [...new Set(w.pods.map((i) => a.index.classOfPod[i]!))];
   };
-  void granularity;
   const explained = rows.map((r) => ({
     r,
     e: endpointsOf(r.src).flatMap((s) => endpointsOf(r.dst).map((d) => explainPair(a, s, d))),

@@ -28,10 +28,6 @@ export function formatDiagnostic(d: Diagnostic): string {
   return d.hint ? `${head}\n  hint: ${d.hint}` : head;
 }
 
-export interface DiagnosticPolicy {
-  readonly quiet: boolean;
-}
-
 /** Prints diagnostics to stderr (info only when verbose) and tells whether any is an error. */
 export function reportDiagnostics(
   diagnostics: readonly Diagnostic[],

@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { runDiff, runEval, runList } from "./commands.js";
-import { EXIT, reportDiagnostics } from "./io.js";
+import { EXIT } from "./io.js";
 
 const program = new Command("netpolc")
   .description("Compile and verify Kubernetes network policy: exact who-can-talk-to-whom, before you merge.")
@@ -119,7 +119,6 @@ try {
     // help and version are successful exits; anything else is a usage error.
     process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.invalid;
   } else {
-    reportDiagnostics([]);
     process.stderr.write(
       `netpolc: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
     );

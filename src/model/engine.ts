@@ -12,7 +12,7 @@
  * A cell is then one memoised intersection: conn(s, d) = row[group(s)][d] ∩ column[group(d)][s].
  * Cost grows with groups × endpoints and with rule sizes, not with replicas or with pairs.
  */
-import { AddressSpace, fullRange, type IpRange } from "./addresses.js";
+import { AddressSpace, type IpRange } from "./addresses.js";
 import { BitSet } from "./bitset.js";
 import { buildClasses, type ClassIndex, type PodClass } from "./classes.js";
 import { ALL_ID, ConnTable, EMPTY_ID } from "./conn-table.js";
@@ -442,4 +442,3 @@ export function resolvePorts(ports: readonly PortMatch[], dst: Pick<PodClass, "p
   return out;
 }
 
-export { fullRange };

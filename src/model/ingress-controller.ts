@@ -10,7 +10,7 @@
 import type { SourceRef } from "../common/index.js";
 import { NAMESPACE_NAME_LABEL } from "./build.js";
 import type { Analysis } from "./engine.js";
-import { ALL_CONN, type ConnSet, connIntersect, connUnion, EMPTY_CONN, range } from "./ports.js";
+import { type ConnSet, connIntersect, connUnion, EMPTY_CONN, range } from "./ports.js";
 import { serviceEndpoints } from "./services.js";
 import type { Cluster } from "./types.js";
 
@@ -85,4 +85,3 @@ export function ingressControllerConn(a: Analysis, pods: readonly number[], targ
   return out;
 }
 
-export { ALL_CONN };
