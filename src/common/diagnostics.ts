@@ -49,6 +49,17 @@ export const DIAGNOSTIC_CODES = {
   NP3006: "cluster policies of one tier share a priority: their order is implementation-defined",
   NP3007: "a pod selected by a Service lacks the named targetPort: it is no endpoint of that port",
   NP3008: "no pod selected by a Service has its named targetPort: the port has no endpoints",
+  // --- guarantees ---
+  NP4001: "guarantee syntax error: unexpected token (the statement is skipped)",
+  NP4002: "invalid label key or value in a guarantee selector",
+  NP4003: "invalid CIDR or IP address in a guarantee",
+  NP4004: "invalid port, port range or port name in a guarantee",
+  NP4005: "duplicate guarantee name in one file",
+  NP4006: "`any` or `existing` applied to a set that is not a pod set",
+  NP4007: "unterminated string or unexpected character in a guarantee file",
+  NP4008: "guarantee nested too deeply",
+  NP4009: "invalid guarantee name",
+  NP4010: "invalid namespace or object name, or `ns/name` reference, in a guarantee",
   // --- usage ---
   NP9001: "invalid command-line usage",
   NP9002: "unknown peer name",

@@ -1,3 +1,4 @@
+export * from "./guarantees/index.js";
 export * from "./k8s.js";
 export * from "./k8s-cluster-policy.js";
 export * from "./k8s-services.js";
