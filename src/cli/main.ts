@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { runDiff, runEval, runList } from "./commands.js";
+import { registerEmit } from "./emit.js";
 import { EXIT } from "./io.js";
 
 const program = new Command("netpolc")
@@ -111,6 +112,8 @@ common(
         .default("workload"),
     ),
 ).action(runDiff);
+
+registerEmit(program, common);
 
 try {
   await program.parseAsync(process.argv);

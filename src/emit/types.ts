@@ -40,4 +40,6 @@ export interface Emission {
   readonly node: string;
   readonly files: readonly EmittedFile[];
   readonly stats: EmitStats;
+  /** What the rules cannot enforce as the model says (e.g. pods without IPs); printed by the CLI. */
+  readonly warnings?: readonly string[] | undefined;
 }

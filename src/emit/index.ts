@@ -1,0 +1,12 @@
+export * from "./addressing.js";
+export { type DirectionalAnalyses, directional } from "./directional.js";
+export * from "./ebpf/index.js";
+export { emit, type TextTarget } from "./emit.js";
+export { type BuiltinJump, baseName, builtinJumps, emitIptables } from "./iptables.js";
+export { MASQ_MARK, SELF_MARK } from "./marks.js";
+export { base32, hashName, iptablesName, nftName, probability } from "./names.js";
+export { emitNftables, NFT_TABLE } from "./nftables.js";
+export { isLocal, nodesOf, unplaced } from "./placement.js";
+export { type Cell, type FamilyPlan, type GroupChain, type PolicyPlan, planPolicy } from "./plan.js";
+export { type EndpointPlan, planServices, type ServicePlan, type ServicePortPlan } from "./services-plan.js";
+export * from "./types.js";
