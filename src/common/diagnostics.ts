@@ -57,7 +57,7 @@ export const DIAGNOSTIC_CODES = {
   NP4005: "duplicate guarantee name in one file",
   NP4006: "`any` or `existing` applied to a set that is not a pod set",
   NP4007: "unterminated string or unexpected character in a guarantee file",
-  NP4008: "guarantee nested too deeply",
+  NP4008: "guarantee too deep: parentheses nested over 200 levels, or over 1000 set operators",
   NP4009: "invalid guarantee name",
   NP4010: "invalid namespace or object name, or `ns/name` reference, in a guarantee",
   // --- usage ---

@@ -17,7 +17,7 @@ import type { IToken } from "chevrotain";
 import { labelValue, qualifiedName } from "../names.js";
 import type { Domain, LabelRequirement, NamespaceExpr, SetExpr } from "./ast.js";
 import { checkAddress, checkNamespaceName, splitReference } from "./checks.js";
-import { type BuildContext, one, position, report } from "./context.js";
+import { type BuildContext, nodePosition, one, position, report } from "./context.js";
 import type {
   AndExprCstNode,
   LabelValueCstNode,
@@ -39,7 +39,8 @@ type PodsNode = Extract<SetExpr, { kind: "pods" }>;
 export function buildSet(ctx: BuildContext, node: SetExprCstNode): SetExpr {
   const [first, ...rest] = node.children.andExpr.map((n) => buildAnd(ctx, n));
   let left = one([first]);
-  for (const right of rest) left = { kind: "or", left, right, source: left.source };
+  const source = nodePosition(ctx, node);
+  for (const right of rest) left = { kind: "or", left, right, source };
   return left;
 }
 
@@ -49,7 +50,7 @@ function buildAnd(ctx: BuildContext, node: AndExprCstNode): SetExpr {
   let left = one(operands);
   ops.forEach((op, i) => {
     const right = one([operands[i + 1]]);
-    left = { kind: op.image === "and" ? "and" : "except", left, right, source: left.source };
+    left = { kind: op.image === "and" ? "and" : "except", left, right, source: nodePosition(ctx, node) };
   });
   return left;
 }
@@ -72,7 +73,7 @@ function buildPostfix(ctx: BuildContext, node: PostfixCstNode): SetExpr {
         kind: "and",
         left: expr,
         right: { kind: "pods", namespace, source: namespace.source },
-        source: expr.source,
+        source: nodePosition(ctx, node),
       };
   }
   return expr;

@@ -8,7 +8,7 @@ import type { Claim, WithinEntry } from "./ast.js";
 import { buildPorts } from "./build-ports.js";
 import { buildSet } from "./build-set.js";
 import { checkGuaranteeName } from "./checks.js";
-import { type BuildContext, one, position } from "./context.js";
+import { type BuildContext, nodePosition, one, position } from "./context.js";
 import type { ClaimCstNode, StatementCstNode, WithinEntryCstNode } from "./cst.js";
 
 export { buildPorts } from "./build-ports.js";
@@ -58,6 +58,6 @@ export function buildClaim(ctx: BuildContext, node: ClaimCstNode): Claim {
 function buildEntry(ctx: BuildContext, node: WithinEntryCstNode): WithinEntry {
   const peers = buildSet(ctx, one(node.children.setExpr));
   return node.children.portList
-    ? { peers, ports: buildPorts(ctx, one(node.children.portList)), source: peers.source }
-    : { peers, source: peers.source };
+    ? { peers, ports: buildPorts(ctx, one(node.children.portList)), source: nodePosition(ctx, node) }
+    : { peers, source: nodePosition(ctx, node) };
 }

@@ -3,7 +3,7 @@
  * A builder function never throws on bad input; it reports and returns its best value, and parse.ts
  * drops a statement that produced an error.
  */
-import type { IToken } from "chevrotain";
+import type { CstNode, IToken } from "chevrotain";
 import { type Diagnostic, type DiagnosticCode, diagnostic, type SourcePosition } from "../../common/index.js";
 
 export interface BuildContext {
@@ -13,6 +13,17 @@ export interface BuildContext {
 
 export function position(ctx: BuildContext, token: IToken): SourcePosition {
   return { file: ctx.file, line: token.startLine ?? 1, column: token.startColumn ?? 1 };
+}
+
+/** Where a CST node starts: its first token, parentheses included (`(a) or b` starts at `(`). */
+export function nodePosition(ctx: BuildContext, node: CstNode): SourcePosition {
+  const line = node.location?.startLine;
+  const column = node.location?.startColumn;
+  return {
+    file: ctx.file,
+    line: Number.isFinite(line) ? line! : 1,
+    column: Number.isFinite(column) ? column! : 1,
+  };
 }
 
 export function report(

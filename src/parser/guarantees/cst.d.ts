@@ -11,7 +11,7 @@ export interface StatementInputCstNode extends CstNode {
 
 export type StatementInputCstChildren = {
   statement: StatementCstNode[];
-  Guarantee?: IToken[];
+  NextStatement?: IToken[];
   EOF?: IToken[];
 };
 

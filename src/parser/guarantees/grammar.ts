@@ -5,7 +5,7 @@
  * grammar, and a test keeps them in step.
  *
  * ```
- * statement   = "guarantee" WORD ":" claim
+ * statement   = "guarantee" WORD ":" claim      -- then the next statement or the end (statementInput)
  * claim       = ("allow" | "deny") "from" set "to" set ["on" ports]
  *             | "isolated" ("ingress" | "egress" | "both") ["for"] set
  *             | ("ingress" | "egress") "of" set "within" "{" entry ("," entry)* "}"
@@ -19,8 +19,10 @@
  * namespaces  = "namespace" (WORD | selector) | "namespaces" selector | "any" "namespace"
  * primary     = ["any" | "existing"] target
  * target      = "(" set ")" | "pods" [selector] | "pod" [NS/NAME] | "all" "pods"
- *             | "namespace" (WORD | selector) | "namespaces" selector  -- after "any": "namespace" alone too
+ *             | "namespace" (WORD | selector) | "namespaces" selector
  *             | ("workload" | KIND | "service") NS/NAME | NS/NAME | CIDR | ADDRESS | "external" | "anything"
+ *   -- after "any", "namespace" alone is every namespace, and takes a WORD only if it is no keyword:
+ *      `any namespace to …` is not a namespace called `to`
  * selector    = "(" requirement ("," requirement)* ")"
  * requirement = "!" KEY | KEY [("=" | "==" | "!=") [VALUE] | ("in" | "notin") "(" VALUE ("," VALUE)* ")"]
  * ```
@@ -47,12 +49,12 @@ export class GuaranteeParser extends CstParser {
     this.performSelfAnalysis();
   }
 
-  /** A statement followed by the next statement's `guarantee` (see parse.ts) or the end of input. */
+  /** A statement followed by the next statement (see parse.ts) or the end of input. */
   public statementInput = this.RULE("statementInput", () => {
     this.SUBRULE(this.statement);
     this.OR({
       ERR_MSG: "the end of the statement",
-      DEF: [{ ALT: () => this.CONSUME(T.Guarantee) }, { ALT: () => this.CONSUME(EOF) }],
+      DEF: [{ ALT: () => this.CONSUME(T.NextStatement) }, { ALT: () => this.CONSUME(EOF) }],
     });
   });
 

@@ -67,18 +67,22 @@ export function statementStarts(tokens: readonly IToken[]): number[] {
 /**
  * The first token that makes a statement too deep: a `(` nested more than MAX_NESTING levels, or
  * the set operator after the first MAX_OPERATORS (an `or` chain is a left-deep tree that every
- * later stage walks recursively).
+ * later stage walks recursively). `in (` of a label selector is no set operator.
  */
 export function tooDeep(tokens: readonly IToken[]): { token: IToken; message: string } | undefined {
   const OPERATORS = [T.Or, T.And, T.Except, T.Not, T.In];
   let depth = 0;
   let operators = 0;
-  for (const token of tokens) {
+  for (const [i, token] of tokens.entries()) {
     if (token.tokenType === T.LParen && ++depth > MAX_NESTING)
       return { token, message: `parentheses nested more than ${MAX_NESTING} levels deep` };
     if (token.tokenType === T.RParen && depth > 0) depth--;
-    if (OPERATORS.includes(token.tokenType) && ++operators > MAX_OPERATORS)
-      return { token, message: `more than ${MAX_OPERATORS} set operators in one expression` };
+    const selectorIn = token.tokenType === T.In && tokens[i + 1]?.tokenType === T.LParen;
+    if (OPERATORS.includes(token.tokenType) && !selectorIn && ++operators > MAX_OPERATORS)
+      return {
+        token,
+        message: `more than ${MAX_OPERATORS} set operators (\`or\`, \`and\`, \`except\`, \`not\`, \`in\`)`,
+      };
   }
   return undefined;
 }
@@ -102,7 +106,12 @@ export function bracketHint(tokens: readonly IToken[], at: IToken | undefined): 
   }
   if (!top) return undefined;
   const where = `${describeFound(top)} at ${top.startLine}:${top.startColumn}`;
-  return !at || at.tokenType === T.Guarantee ? `${where} is never closed` : `${where} is still open here`;
+  return !at || at.tokenType === T.NextStatement ? `${where} is never closed` : `${where} is still open here`;
+}
+
+/** A stand-in for the next statement's first token, to end a statement's tokens (grammar.ts, statementInput). */
+export function nextStatement(next: IToken): IToken {
+  return { ...next, tokenType: T.NextStatement, tokenTypeIdx: T.NextStatement.tokenTypeIdx! };
 }
 
 /** The statement as written, comments removed and each run of spaces and line breaks made one space. */

@@ -9,7 +9,8 @@ import { buildClaim, buildPorts, buildSet, buildStatementHead } from "./build.js
 import { type BuildContext, one, position, report } from "./context.js";
 import type { ClaimInputCstNode, PortsInputCstNode, SetInputCstNode, StatementInputCstNode } from "./cst.js";
 import { guaranteeParser } from "./grammar.js";
-import { bracketHint, lex, statementStarts, statementText, tooDeep } from "./lex.js";
+import { bracketHint, lex, nextStatement, statementStarts, statementText, tooDeep } from "./lex.js";
+import { NextStatement } from "./tokens.js";
 
 const DEFAULT_FILE = "<input>";
 
@@ -30,17 +31,19 @@ export function parseGuarantees(
   else if (starts[0] !== 0) starts.unshift(0);
   const guarantees: Guarantee[] = [];
   const firstByName = new Map<string, SourcePosition>();
+  let nextError = 0;
   starts.forEach((start, k) => {
     const end = starts[k + 1] ?? tokens.length;
     const statement = tokens.slice(start, end);
-    const from = k === 0 ? 0 : one(statement).startOffset;
+    // Lexical errors before the next statement's first token belong to this one (both are sorted).
     const until = tokens[end]?.startOffset ?? Number.POSITIVE_INFINITY;
-    const lexical = errors.filter((e) => e.offset >= from && e.offset < until).map((e) => e.diagnostic);
+    const lexical: Diagnostic[] = [];
+    while (nextError < errors.length && errors[nextError]!.offset < until)
+      lexical.push(errors[nextError++]!.diagnostic);
     diagnostics.push(...lexical);
     const ctx: BuildContext = { file, diagnostics: [] };
-    // The next statement's `guarantee` ends this one (grammar.ts, statementInput).
     const next = tokens[end];
-    const input = next ? [...statement, next] : statement;
+    const input = next ? [...statement, nextStatement(next)] : statement;
     const cst = run(
       ctx,
       input,
@@ -150,18 +153,18 @@ function run<N extends CstNode>(
   return undefined;
 }
 
-/** NP4001 at the unexpected token, or just after the last token when the input ended too early. */
+/** NP4001 at the unexpected token, or just after the last token when the statement ended too early. */
 function syntaxError(ctx: BuildContext, error: IRecognitionException, input: readonly IToken[]): Diagnostic {
   const token = error.token;
-  const atEnd = token.tokenType === EOF;
-  const last = (error as { previousToken?: IToken }).previousToken ?? input[input.length - 1];
+  const atEnd = token.tokenType === EOF || token.tokenType === NextStatement;
+  const last = input.findLast((t) => t.tokenType !== NextStatement);
   const source: SourcePosition = !atEnd
     ? position(ctx, token)
-    : last && last.tokenType !== EOF
+    : last
       ? { file: ctx.file, line: last.endLine ?? 1, column: (last.endColumn ?? 0) + 1 }
       : { file: ctx.file, line: 1, column: 1 };
   return diagnostic("NP4001", "error", error.message, {
     source,
-    hint: bracketHint(input, atEnd ? undefined : token),
+    hint: bracketHint(input, token.tokenType === EOF ? undefined : token),
   });
 }

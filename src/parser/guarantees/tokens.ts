@@ -49,7 +49,7 @@ export const Everything = createToken({
 
 export const WhiteSpace = createToken({
   name: "WhiteSpace",
-  pattern: /[ \t\r\n\f\v]+/,
+  pattern: /[ \t\r\n\f\v\uFEFF]+/,
   group: Lexer.SKIPPED,
   line_breaks: true,
 });
@@ -100,14 +100,22 @@ export const IPv6Like = createToken({
   categories: [Word],
 });
 
+/**
+ * The keywords a token type stands for: itself for a keyword, its members for a category (not for
+ * `Word`, which every keyword is). For "did you mean" suggestions.
+ */
+export const KEYWORDS_OF = new Map<TokenType, string[]>();
+
 function keyword(word: string, categories: TokenType[] = [], pattern?: RegExp): TokenType {
-  return createToken({
+  const type = createToken({
     name: word[0]!.toUpperCase() + word.slice(1),
     label: `\`${word}\``,
     pattern: pattern ?? new RegExp(word),
     categories: [Word, ...categories],
     longer_alt: Identifier,
   });
+  for (const t of [type, ...categories]) KEYWORDS_OF.set(t, [...(KEYWORDS_OF.get(t) ?? []), word]);
+  return type;
 }
 
 export const Guarantee = keyword("guarantee");
@@ -206,6 +214,16 @@ export const RParen = createToken({ name: "RParen", label: "`)`", pattern: /\)/ 
 export const LBrace = createToken({ name: "LBrace", label: "`{`", pattern: /\{/ });
 export const RBrace = createToken({ name: "RBrace", label: "`}`", pattern: /\}/ });
 
+/**
+ * Not lexed: parse.ts ends a statement's tokens with one of these, standing for the next statement's
+ * `guarantee`, so that the parser can say "found the next statement" and can never read it as a word.
+ */
+export const NextStatement = createToken({
+  name: "NextStatement",
+  label: "the next statement",
+  pattern: Lexer.NA,
+});
+
 /** Every token type, in the lexer's order of preference (first match wins, unless a longer_alt is longer). */
 export const ALL_TOKENS: TokenType[] = [
   WhiteSpace,
@@ -234,6 +252,7 @@ export const ALL_TOKENS: TokenType[] = [
   WorkloadKind,
   Protocol,
   Everything,
+  NextStatement,
 ];
 
 export const guaranteeLexer = new Lexer(ALL_TOKENS, { ensureOptimizations: false, positionTracking: "full" });

@@ -405,6 +405,23 @@ describe("parseClaim: every claim form", () => {
     expect(claim && "to" in claim && Object.keys(claim.to).sort()).toEqual(["kind", "source"]);
   });
 
+  it("places a node at its first token, parentheses included", () => {
+    expect(parseSetExpr("(a/b) or (c/d except e/f)").set).toMatchObject({
+      kind: "or",
+      source: { column: 1 },
+      left: { kind: "ref", source: { column: 2 } },
+      right: { kind: "except", source: { column: 11 }, right: { source: { column: 22 } } },
+    });
+    expect(parseSetExpr("(deployment a/b) in namespace x").set).toMatchObject({
+      kind: "and",
+      source: { column: 1 },
+      right: { kind: "pods", source: { column: 21 }, namespace: { source: { column: 21 } } },
+    });
+    expect(parseClaim("egress of pods within { x/y, (a/b) on tcp/1 }").claim).toMatchObject({
+      entries: [{ source: { column: 25 } }, { source: { column: 30 }, peers: { source: { column: 31 } } }],
+    });
+  });
+
   it("gives positions in the file named, 1-based", () => {
     expect(parseClaim("allow from a/b to\n  c/d", "q").claim).toMatchObject({
       source: { file: "q", line: 1, column: 1 },
@@ -427,6 +444,19 @@ describe("files", () => {
     expect(file.guarantees[0]?.claim).toMatchObject({
       from: { namespace: { name: "guarantee" } },
       to: { labels: [{ key: "guarantee", values: ["guarantee"] }] },
+    });
+  });
+
+  it("reads CRLF line ends and a byte-order mark", () => {
+    const { file, diagnostics } = parseGuarantees(
+      "\uFEFF# c\r\nguarantee a:\r\n  isolated both\r\n  pods\r\n",
+      "w",
+    );
+    expect(diagnostics).toEqual([]);
+    expect(file.guarantees[0]).toMatchObject({
+      text: "guarantee a: isolated both pods",
+      source: { line: 2, column: 1 },
+      claim: { source: { line: 3, column: 3 }, subject: { source: { line: 4, column: 3 } } },
     });
   });
 
