@@ -51,7 +51,25 @@ export function nftName(prefix: string, readable: string, display: string = read
   return name.length > 240 ? `${name.slice(0, 237)}...` : name;
 }
 
-/** kube-proxy's `computeProbability`: Go `%0.10f` of 1/n. */
+/**
+ * kube-proxy's `computeProbability`: Go `%0.10f` of the double 1/n. Go rounds the exact binary
+ * value half to even; JavaScript's toFixed rounds half up, which differs on exact ties (n = 2048:
+ * 0.00048828125 → Go 0.0004882812), so the digits are computed exactly here.
+ */
 export function probability(n: number): string {
-  return (1 / n).toFixed(10);
+  const x = 1 / n;
+  // The double as num / 2^k exactly.
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const exp = Number((bits >> 52n) & 0x7ffn);
+  const mant = (bits & ((1n << 52n) - 1n)) | (exp === 0 ? 0n : 1n << 52n);
+  const k = 1075 - (exp === 0 ? 1 : exp);
+  const [num, den] = k >= 0 ? [mant, 1n << BigInt(k)] : [mant << BigInt(-k), 1n];
+  const scaled = num * 10n ** 10n;
+  let q = scaled / den;
+  const r2 = (scaled % den) * 2n;
+  if (r2 > den || (r2 === den && q % 2n === 1n)) q += 1n;
+  const digits = q.toString().padStart(11, "0");
+  return `${digits.slice(0, -10)}.${digits.slice(-10)}`;
 }
