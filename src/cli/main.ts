@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { runDiff, runEval, runList } from "./commands.js";
 import { registerEmit } from "./emit.js";
+import { registerVerify } from "./verify.js";
 import { EXIT } from "./io.js";
 
 const program = new Command("netpolc")
@@ -114,6 +115,7 @@ common(
 ).action(runDiff);
 
 registerEmit(program, common);
+registerVerify(program, common);
 
 try {
   await program.parseAsync(process.argv);

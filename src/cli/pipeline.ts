@@ -2,10 +2,12 @@
  * The whole pipeline wired in one place: files → parser → model → engine.
  */
 import type { Diagnostic } from "../common/index.js";
-import { type Analysis, analyze, buildCluster, type ModelOptions } from "../model/index.js";
+import { type Analysis, analyze, buildCluster, type Cluster, type ModelOptions } from "../model/index.js";
 import { loadPaths, type ParseOptions } from "../parser/index.js";
 
 export interface LoadedInput {
+  /** The cluster as built from the input (before the engine adds an ingress controller pod). */
+  readonly cluster: Cluster;
   readonly analysis: Analysis;
   readonly diagnostics: readonly Diagnostic[];
 }
@@ -21,5 +23,5 @@ export async function loadAndAnalyze(
   const built = buildCluster(parsed.objects);
   // 3. Compute connectivity over classes and atoms.
   const analysis = analyze(built.cluster, modelOptions);
-  return { analysis, diagnostics: [...parsed.diagnostics, ...built.diagnostics] };
+  return { cluster: built.cluster, analysis, diagnostics: [...parsed.diagnostics, ...built.diagnostics] };
 }

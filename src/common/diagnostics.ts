@@ -60,6 +60,12 @@ export const DIAGNOSTIC_CODES = {
   NP4008: "guarantee too deep: parentheses nested over 200 levels, or over 1000 set operators",
   NP4009: "invalid guarantee name",
   NP4010: "invalid namespace or object name, or `ns/name` reference, in a guarantee",
+  NP4020: "guarantee names a namespace that no input object has",
+  NP4021: "guarantee names a workload or Service that the input does not have",
+  NP4022: "guarantee uses a label key that no object or policy uses",
+  NP4023: "guarantee set can match nothing: its constraints are unsatisfiable",
+  NP4024: "the solver and the connectivity engine disagree (a netpolc bug: please report it)",
+  NP4025: "the solver could not decide a guarantee (timeout or resource limit)",
   // --- usage ---
   NP9001: "invalid command-line usage",
   NP9002: "unknown peer name",

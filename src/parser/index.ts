@@ -5,3 +5,4 @@ export * from "./k8s-services.js";
 export { loadPaths } from "./load.js";
 export { DEFAULT_MAX_FILE_BYTES, type ParseOptions, type ParseResult } from "./options.js";
 export { parseText } from "./parse.js";
+export { closest } from "./suggest.js";

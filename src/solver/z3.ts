@@ -4,18 +4,19 @@
  * worker threads keep Node alive until they are terminated (`shutdownZ3`), which every front-end
  * that exits calls.
  */
-import { init } from "z3-solver";
+import { type Bool, type BitVec, type Context, init } from "z3-solver";
 
 type Z3Api = Awaited<ReturnType<typeof init>>;
-export type Z3Context = InstanceType<Z3Api["Context"]> & { readonly name: "netpolc" };
-export type Z3 = Z3Context;
+export type Ctx = Context<"netpolc">;
+export type B = Bool<"netpolc">;
+export type BV = BitVec<number, "netpolc">;
 
 let api: Promise<Z3Api> | undefined;
-let ctx: Z3Context | undefined;
+let ctx: Ctx | undefined;
 let startupMs = 0;
 
 /** The shared context (created on first use). */
-export async function z3(): Promise<Z3Context> {
+export async function z3(): Promise<Ctx> {
   if (!api) {
     const t0 = performance.now();
     api = init();
@@ -23,7 +24,7 @@ export async function z3(): Promise<Z3Context> {
     startupMs = performance.now() - t0;
   }
   const loaded = await api;
-  ctx ??= new loaded.Context("netpolc") as Z3Context;
+  ctx ??= new loaded.Context("netpolc");
   return ctx;
 }
 
@@ -43,4 +44,41 @@ export async function shutdownZ3(): Promise<void> {
   const loaded = await api;
   const pthread = (loaded.em as unknown as { PThread?: { terminateAllThreads(): void } }).PThread;
   pthread?.terminateAllThreads();
+}
+
+/** n-ary And/Or that accept zero or one operand and very long lists. */
+export function and(c: Ctx, xs: readonly B[]): B {
+  if (xs.length === 0) return c.Bool.val(true);
+  if (xs.length === 1) return xs[0]!;
+  if (xs.length > 4096) return and(c, chunks(xs).map((part) => and(c, part)));
+  return c.And(...xs);
+}
+
+export function or(c: Ctx, xs: readonly B[]): B {
+  if (xs.length === 0) return c.Bool.val(false);
+  if (xs.length === 1) return xs[0]!;
+  if (xs.length > 4096) return or(c, chunks(xs).map((part) => or(c, part)));
+  return c.Or(...xs);
+}
+
+function chunks<T>(xs: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += 4096) out.push(xs.slice(i, i + 4096));
+  return out;
+}
+
+/** Bits needed for values 0..max. */
+export function bitsFor(max: number): number {
+  let b = 1;
+  while (2 ** b <= max) b++;
+  return b;
+}
+
+/** `x = n` for a bit-vector and a number (z3's `eq` does not coerce numbers to bit-vectors). */
+export function is(x: BV, n: number | bigint): B {
+  return x.eq(x.ctx.BitVec.val(n, x.size()));
+}
+
+export function isnt(x: BV, n: number | bigint): B {
+  return x.neq(x.ctx.BitVec.val(n, x.size()));
 }

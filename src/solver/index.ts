@@ -1,0 +1,19 @@
+export {
+  type DecodedConn,
+  type DecodedEndpoint,
+  formatEndpoint,
+} from "./decode.js";
+export { connFormula, engineAllowed, isEngineEndpoint } from "./engine-formula.js";
+export { buildUniverse, type Mentions, type Universe } from "./universe.js";
+export {
+  type Counterexample,
+  DEFAULT_TIMEOUT_MS,
+  type GuaranteeResult,
+  type Verdict,
+  Verifier,
+  type VerifyOptions,
+  type VerifyReport,
+  verifyGuarantees,
+} from "./verify.js";
+export { type Conn, type Endpoint, KIND, Space, World } from "./world.js";
+export { shutdownZ3, z3, z3StartupMs } from "./z3.js";

@@ -1,0 +1,345 @@
+/**
+ * Guarantees, proved. The input's policies are encoded once (one World over two symbolic endpoints
+ * `s`, `d` and a connection `k`); each guarantee adds its violation and asks z3 for a model:
+ * unsat → the guarantee holds for every pod that exists or could exist; sat → the model is decoded
+ * into a counterexample, replayed through the connectivity engine (with the hypothetical pods added
+ * to the cluster) and explained; unknown → reported as such, never as "holds".
+ */
+import { type Diagnostic, diagnostic, type SourcePosition } from "../common/index.js";
+import {
+  type Analysis,
+  analyze,
+  type Cluster,
+  connContains,
+  explainPair,
+  type ModelOptions,
+  NAMESPACE_NAME_LABEL,
+  type PairExplanation,
+  type Pod,
+} from "../model/index.js";
+import type { Claim, Domain, Guarantee, GuaranteeFile, SetExpr } from "../parser/index.js";
+import { checkNames } from "./names.js";
+import { type DecodedConn, type DecodedEndpoint, Decoder, FreshNames } from "./decode.js";
+import { defaultDomain, mentionsOf, portsPredicate, serviceMentions, setPredicate } from "./sets.js";
+import { buildUniverse } from "./universe.js";
+import { type Endpoint, KIND, Space, World } from "./world.js";
+import { type B, type CheckResult, type Ctx, and, is, isnt, or, z3, z3StartupMs } from "./z3.js";
+
+export type Verdict = "holds" | "fails" | "unknown";
+
+export interface Counterexample {
+  /** The source; for `isolated` claims, the pod that is not isolated. */
+  readonly src: DecodedEndpoint;
+  readonly dst?: DecodedEndpoint | undefined;
+  readonly conn?: DecodedConn | undefined;
+  /** What the policies do with the connection (reach and within claims). */
+  readonly allowed?: boolean | undefined;
+  /** The engine's explanation of the pair, on the cluster with the hypothetical pods added. */
+  readonly explanation?: PairExplanation | undefined;
+  /** The engine agreed with the solver on the replayed counterexample. */
+  readonly replayed: boolean;
+}
+
+export interface GuaranteeResult {
+  readonly guarantee: Guarantee;
+  readonly verdict: Verdict;
+  readonly counterexample?: Counterexample | undefined;
+  /** Why z3 gave up (unknown verdicts). */
+  readonly reason?: string | undefined;
+  readonly ms: number;
+}
+
+export interface VerifyOptions {
+  /** Per check, in milliseconds. */
+  readonly timeoutMs?: number | undefined;
+}
+
+export interface VerifyReport {
+  readonly results: readonly GuaranteeResult[];
+  readonly diagnostics: readonly Diagnostic[];
+  readonly timings: { readonly z3StartupMs: number; readonly encodeMs: number };
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** The encoded input, shared by every guarantee (and by REPL queries). */
+export class Verifier {
+  readonly space: Space;
+  readonly world: World;
+  readonly s: Endpoint;
+  readonly d: Endpoint;
+  readonly k: ReturnType<Space["conn"]>;
+  private readonly solver;
+  private added = 0;
+  readonly encodeMs: number;
+
+  private constructor(
+    readonly ctx: Ctx,
+    readonly input: Cluster,
+    readonly analysis: Analysis,
+    files: readonly GuaranteeFile[],
+    readonly timeoutMs: number,
+  ) {
+    const t0 = performance.now();
+    const mentions = mentionsOf(files);
+    const universe = buildUniverse([analysis], {
+      ...mentions,
+      podSelectors: [...mentions.podSelectors, ...serviceMentions(analysis.cluster)],
+    });
+    this.space = new Space(ctx, universe, analysis.classCount);
+    this.world = new World(this.space, analysis, undefined, "in");
+    this.s = this.space.endpoint("s");
+    this.d = this.space.endpoint("d");
+    this.k = this.space.conn("k");
+    this.space.sameNamespaceSameLabels(this.s, this.d);
+    // Encode once: the connection verdict and isolation for the shared endpoints.
+    this.allowed = this.world.allowed(this.s, this.d, this.k);
+    for (const e of [this.s, this.d])
+      for (const dir of ["ingress", "egress"] as const) this.world.isolated(e, dir);
+    this.solver = new ctx.Solver();
+    this.solver.set("timeout", timeoutMs);
+    this.flushDefs();
+    this.encodeMs = performance.now() - t0;
+  }
+
+  readonly allowed: B;
+
+  static async create(
+    input: Cluster,
+    options: ModelOptions,
+    files: readonly GuaranteeFile[] = [],
+    verifyOptions: VerifyOptions = {},
+    analysis: Analysis = analyze(input, options),
+  ): Promise<Verifier> {
+    const ctx = await z3();
+    return new Verifier(ctx, input, analysis, files, verifyOptions.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  }
+
+  private flushDefs(): void {
+    const defs = this.space.defs;
+    for (; this.added < defs.length; this.added++) this.solver.add(defs[this.added]!);
+  }
+
+  /**
+   * Checks `query` under the encoding; returns the decoder of the model when satisfiable. The model
+   * is then made readable: `preferences` are phases of literals (e.g. "the source is an existing
+   * pod", "this label is absent") kept when still satisfiable, the unsat core telling which to drop.
+   */
+  async check(query: B, preferences: readonly (readonly B[])[] = []): Promise<{ result: CheckResult; decoder?: Decoder; reason?: string }> {
+    this.flushDefs();
+    this.solver.push();
+    try {
+      this.solver.add(query);
+      const result = await this.solver.check();
+      if (result === "unknown") return { result, reason: this.solver.reasonUnknown() };
+      if (result === "unsat") return { result };
+      const fixed: B[] = [];
+      for (const phase of preferences) {
+        let lits = [...phase];
+        for (let round = 0; round < 6 && lits.length > 0; round++) {
+          const r = await this.solver.check(...fixed, ...lits);
+          if (r === "sat") {
+            fixed.push(...lits);
+            break;
+          }
+          if (r === "unknown") break;
+          const core = new Set([...this.solver.unsatCore()].map((x) => x.id()));
+          const kept = lits.filter((l) => !core.has(l.id()));
+          lits = kept.length === lits.length ? [] : kept;
+        }
+      }
+      if ((await this.solver.check(...fixed)) !== "sat") await this.solver.check();
+      return { result, decoder: new Decoder(this.ctx, this.solver.model(), this.space.universe) };
+    } finally {
+      this.solver.pop();
+    }
+  }
+
+  /** Readable counterexamples: existing pods first, then few labels, ports and IPv4. */
+  private preferences(): B[][] {
+    const c = this.ctx;
+    const u = this.space.universe;
+    const simple: B[] = [];
+    for (const e of [this.s, this.d]) {
+      simple.push(isnt(e.ns, u.namespaces.length), c.Not(e.is6));
+      for (const x of e.lab.values()) simple.push(is(x, 0));
+      for (const x of e.nsLab.values()) simple.push(is(x, 0));
+      for (const slot of e.slots) for (const p of slot.present) simple.push(c.Not(p));
+    }
+    return [[is(this.s.kind, KIND.existing), is(this.d.kind, KIND.existing)], simple];
+  }
+
+  /** The violation of a claim, over the shared endpoints. */
+  violation(claim: Claim): B {
+    const c = this.ctx;
+    const w = this.world;
+    const dom: Domain = defaultDomain(claim);
+    const set = (x: SetExpr, e: Endpoint) => setPredicate(w, x, e, dom);
+    switch (claim.kind) {
+      case "reach": {
+        const inScope = and(c, [
+          set(claim.from, this.s),
+          set(claim.to, this.d),
+          portsPredicate(w, claim.ports, this.d, this.k),
+        ]);
+        return c.And(inScope, claim.verdict === "deny" ? this.allowed : c.Not(this.allowed));
+      }
+      case "isolated": {
+        const dirs = claim.direction === "both" ? (["ingress", "egress"] as const) : [claim.direction];
+        return c.And(
+          set(claim.subject, this.s),
+          w.view(this.s).pod,
+          or(
+            c,
+            dirs.map((d) => c.Not(w.isolated(this.s, d))),
+          ),
+        );
+      }
+      case "within": {
+        const [subject, peer] = claim.direction === "egress" ? [this.s, this.d] : [this.d, this.s];
+        const listed = or(
+          c,
+          claim.entries.map((e) => c.And(set(e.peers, peer), portsPredicate(w, e.ports, this.d, this.k))),
+        );
+        return and(c, [set(claim.subject, subject), w.view(subject).pod, this.allowed, c.Not(listed)]);
+      }
+    }
+  }
+
+  async verify(g: Guarantee): Promise<GuaranteeResult> {
+    const t0 = performance.now();
+    const { result, decoder, reason } = await this.check(this.violation(g.claim), this.preferences());
+    const ms = performance.now() - t0;
+    if (result === "unsat") return { guarantee: g, verdict: "holds", ms };
+    if (result === "unknown" || !decoder) return { guarantee: g, verdict: "unknown", reason: reason ?? "unknown", ms };
+    return { guarantee: g, verdict: "fails", counterexample: this.counterexample(g.claim, decoder), ms };
+  }
+
+  /** Whether a set can match anything at all (in the claim's default domain). */
+  async satisfiable(expr: SetExpr, claim: Claim): Promise<CheckResult> {
+    return (await this.check(setPredicate(this.world, expr, this.s, defaultDomain(claim)))).result;
+  }
+
+  private counterexample(claim: Claim, dec: Decoder): Counterexample {
+    const fresh = new FreshNames([
+      ...this.analysis.cluster.namespaces.map((n) => n.name),
+      ...this.space.universe.namespaces,
+      ...this.analysis.cluster.pods.map((p) => p.name),
+    ]);
+    const src = dec.endpoint(this.world, this.s, fresh);
+    if (claim.kind === "isolated") {
+      const replay = this.replay(src, undefined);
+      const dirs = claim.direction === "both" ? (["ingress", "egress"] as const) : [claim.direction];
+      const isolated = dirs.every((d) => replay.a.isolated(replay.src, d));
+      return { src, replayed: !isolated };
+    }
+    const dst = dec.endpoint(this.world, this.d, fresh);
+    const conn = dec.conn(this.k);
+    const allowed = claim.kind === "reach" && claim.verdict === "allow" ? false : true;
+    const replay = this.replay(src, dst);
+    const engineAllowed = connContains(replay.a.conn(replay.src, replay.dst!), conn.protocol, conn.port);
+    return {
+      src,
+      dst,
+      conn,
+      allowed,
+      explanation: explainPair(replay.a, replay.src, replay.dst!),
+      replayed: engineAllowed === allowed,
+    };
+  }
+
+  /** Re-analyses the input with the counterexample's hypothetical pods added; engine endpoints. */
+  private replay(src: DecodedEndpoint, dst: DecodedEndpoint | undefined) {
+    const extra = [src, dst].filter((e): e is DecodedEndpoint & { kind: "pod" } => e?.kind === "pod" && !e.existing);
+    let a = this.analysis;
+    let podIndexOf = (e: DecodedEndpoint & { kind: "pod" }) => e.podIndex!;
+    if (extra.length > 0) {
+      const input = this.input;
+      const namespaces = [...input.namespaces];
+      for (const e of extra)
+        if (e.newNamespace && !namespaces.some((n) => n.name === e.namespace))
+          namespaces.push({ name: e.namespace, labels: { ...e.namespaceLabels, [NAMESPACE_NAME_LABEL]: e.namespace }, implied: false });
+      const pods: Pod[] = extra.map((e) => ({
+        namespace: e.namespace,
+        name: e.name,
+        labels: e.labels,
+        ports: e.ports,
+        ips: e.ip ? [e.ip] : [],
+        hostNetwork: false,
+        workload: { namespace: e.namespace, name: e.name, kind: "Pod" },
+        fromTemplate: false,
+        ready: true,
+        source: { file: "<counterexample>", line: 1, column: 1 },
+      }));
+      a = analyze({ ...input, namespaces, pods: [...input.pods, ...pods] }, this.analysis.options);
+      const controllerBefore = this.analysis.ingressControllerPod;
+      podIndexOf = (e) => {
+        if (!e.existing) return input.pods.length + extra.indexOf(e);
+        if (controllerBefore !== undefined && e.podIndex === controllerBefore) return a.ingressControllerPod!;
+        return e.podIndex!;
+      };
+    }
+    const endpoint = (e: DecodedEndpoint): number =>
+      e.kind === "address" ? a.classCount + a.space.atomOf(e.ip) : a.index.classOfPod[podIndexOf(e)]!;
+    return { a, src: endpoint(src), dst: dst ? endpoint(dst) : undefined };
+  }
+}
+
+/** Verifies every guarantee of the files against the input. */
+export async function verifyGuarantees(
+  input: Cluster,
+  options: ModelOptions,
+  files: readonly GuaranteeFile[],
+  verifyOptions: VerifyOptions = {},
+  analysis?: Analysis,
+): Promise<VerifyReport> {
+  const v = await Verifier.create(input, options, files, verifyOptions, analysis);
+  const diagnostics: Diagnostic[] = [...checkNames(files, v.analysis.cluster, v.space.universe)];
+  const results: GuaranteeResult[] = [];
+  for (const f of files)
+    for (const g of f.guarantees) {
+      diagnostics.push(...(await emptySets(v, g)));
+      const r = await v.verify(g);
+      if (r.verdict === "unknown")
+        diagnostics.push(
+          diagnostic("NP4025", "warning", `guarantee ${g.name} could not be decided: ${r.reason}`, { source: g.source }),
+        );
+      if (r.counterexample && !r.counterexample.replayed)
+        diagnostics.push(
+          diagnostic(
+            "NP4024",
+            "error",
+            `guarantee ${g.name}: the engine does not confirm the solver's counterexample`,
+            { source: g.source },
+          ),
+        );
+      results.push(r);
+    }
+  return { results, diagnostics, timings: { z3StartupMs: z3StartupMs(), encodeMs: v.encodeMs } };
+}
+
+/** Warnings for the claim's sets that can match nothing (the guarantee then holds vacuously). */
+async function emptySets(v: Verifier, g: Guarantee): Promise<Diagnostic[]> {
+  const c = g.claim;
+  const sets: { expr: SetExpr; role: string }[] =
+    c.kind === "reach"
+      ? [
+          { expr: c.from, role: "source set" },
+          { expr: c.to, role: "destination set" },
+        ]
+      : [{ expr: c.subject, role: "subject set" }];
+  const out: Diagnostic[] = [];
+  for (const s of sets)
+    if ((await v.satisfiable(s.expr, c)) === "unsat")
+      out.push(
+        diagnostic(
+          "NP4023",
+          "warning",
+          `guarantee ${g.name}: the ${s.role} can match nothing, so the guarantee holds vacuously`,
+          { source: s.expr.source as SourcePosition },
+        ),
+      );
+  return out;
+}
+
+export { is, isnt, KIND };
