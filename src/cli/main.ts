@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from "commander";
 import { runDiff, runEval, runList } from "./commands.js";
 import { registerEmit } from "./emit.js";
 import { registerVerify } from "./verify.js";
+import { registerCompare } from "./compare.js";
 import { EXIT } from "./io.js";
 
 const program = new Command("netpolc")
@@ -116,6 +117,7 @@ common(
 
 registerEmit(program, common);
 registerVerify(program, common);
+registerCompare(program, common);
 
 try {
   await program.parseAsync(process.argv);

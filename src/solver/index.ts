@@ -3,6 +3,7 @@ export {
   type DecodedEndpoint,
   formatEndpoint,
 } from "./decode.js";
+export { type Comparison, type CompareOptions, compareInputs, type Relation, type Witness } from "./compare.js";
 export { connFormula, engineAllowed, isEngineEndpoint } from "./engine-formula.js";
 export { buildUniverse, type Mentions, type Universe } from "./universe.js";
 export {

@@ -19,7 +19,8 @@ import {
 } from "../model/index.js";
 import type { Claim, Domain, Guarantee, GuaranteeFile, SetExpr } from "../parser/index.js";
 import { checkNames } from "./names.js";
-import { type DecodedConn, type DecodedEndpoint, Decoder, FreshNames } from "./decode.js";
+import { type DecodedConn, type DecodedEndpoint, type Decoder, FreshNames } from "./decode.js";
+import { readablePreferences, type Solved, solveReadable } from "./readable.js";
 import { defaultDomain, mentionsOf, portsPredicate, serviceMentions, setPredicate } from "./sets.js";
 import { buildUniverse } from "./universe.js";
 import { type Endpoint, KIND, Space, World } from "./world.js";
@@ -92,6 +93,11 @@ export class Verifier {
     this.d = this.space.endpoint("d");
     this.k = this.space.conn("k");
     this.space.sameNamespaceSameLabels(this.s, this.d);
+    const singles: number[] = [];
+    analysis.index.classes.forEach((cls, i) => {
+      if (cls.pods.length === 1) singles.push(i);
+    });
+    this.space.notSamePod(this.s, this.d, singles);
     // Encode once: the connection verdict and isolation for the shared endpoints.
     this.allowed = this.world.allowed(this.s, this.d, this.k);
     for (const e of [this.s, this.d])
@@ -120,53 +126,10 @@ export class Verifier {
     for (; this.added < defs.length; this.added++) this.solver.add(defs[this.added]!);
   }
 
-  /**
-   * Checks `query` under the encoding; returns the decoder of the model when satisfiable. The model
-   * is then made readable: `preferences` are phases of literals (e.g. "the source is an existing
-   * pod", "this label is absent") kept when still satisfiable, the unsat core telling which to drop.
-   */
-  async check(query: B, preferences: readonly (readonly B[])[] = []): Promise<{ result: CheckResult; decoder?: Decoder; reason?: string }> {
+  /** Checks `query` under the encoding; decodes a readable model when satisfiable. */
+  async check(query: B, preferences: readonly (readonly B[])[] = []): Promise<Solved> {
     this.flushDefs();
-    this.solver.push();
-    try {
-      this.solver.add(query);
-      const result = await this.solver.check();
-      if (result === "unknown") return { result, reason: this.solver.reasonUnknown() };
-      if (result === "unsat") return { result };
-      const fixed: B[] = [];
-      for (const phase of preferences) {
-        let lits = [...phase];
-        for (let round = 0; round < 6 && lits.length > 0; round++) {
-          const r = await this.solver.check(...fixed, ...lits);
-          if (r === "sat") {
-            fixed.push(...lits);
-            break;
-          }
-          if (r === "unknown") break;
-          const core = new Set([...this.solver.unsatCore()].map((x) => x.id()));
-          const kept = lits.filter((l) => !core.has(l.id()));
-          lits = kept.length === lits.length ? [] : kept;
-        }
-      }
-      if ((await this.solver.check(...fixed)) !== "sat") await this.solver.check();
-      return { result, decoder: new Decoder(this.ctx, this.solver.model(), this.space.universe) };
-    } finally {
-      this.solver.pop();
-    }
-  }
-
-  /** Readable counterexamples: existing pods first, then few labels, ports and IPv4. */
-  private preferences(): B[][] {
-    const c = this.ctx;
-    const u = this.space.universe;
-    const simple: B[] = [];
-    for (const e of [this.s, this.d]) {
-      simple.push(isnt(e.ns, u.namespaces.length), c.Not(e.is6));
-      for (const x of e.lab.values()) simple.push(is(x, 0));
-      for (const x of e.nsLab.values()) simple.push(is(x, 0));
-      for (const slot of e.slots) for (const p of slot.present) simple.push(c.Not(p));
-    }
-    return [[is(this.s.kind, KIND.existing), is(this.d.kind, KIND.existing)], simple];
+    return solveReadable(this.ctx, this.solver, query, preferences, this.space.universe);
   }
 
   /** The violation of a claim, over the shared endpoints. */
@@ -208,7 +171,7 @@ export class Verifier {
 
   async verify(g: Guarantee): Promise<GuaranteeResult> {
     const t0 = performance.now();
-    const { result, decoder, reason } = await this.check(this.violation(g.claim), this.preferences());
+    const { result, decoder, reason } = await this.check(this.violation(g.claim), readablePreferences(this.space, this.s, this.d));
     const ms = performance.now() - t0;
     if (result === "unsat") return { guarantee: g, verdict: "holds", ms };
     if (result === "unknown" || !decoder) return { guarantee: g, verdict: "unknown", reason: reason ?? "unknown", ms };

@@ -143,6 +143,28 @@ export class Space {
     if (eq.length > 0) this.defs.push(c.Implies(c.And(a.ns.eq(b.ns), isnt(a.ns, this.universe.namespaces.length)), and(c, eq)));
   }
 
+  /**
+   * A pod connecting to itself is not subject to NetworkPolicy (and netpol-analyzer lists no such
+   * pair): two existing endpoints may be one entity only when that entity stands for several pods.
+   */
+  notSamePod(a: Endpoint, b: Endpoint, singlePod: readonly number[]): void {
+    const c = this.ctx;
+    if (singlePod.length === 0) return;
+    this.defs.push(
+      c.Not(
+        and(c, [
+          is(a.kind, KIND.existing),
+          is(b.kind, KIND.existing),
+          a.ent.eq(b.ent),
+          or(
+            c,
+            singlePod.map((i) => is(a.ent, i)),
+          ),
+        ]),
+      ),
+    );
+  }
+
   conn(prefix: string): Conn {
     const c = this.ctx;
     const name = `${prefix}${this.counter++}`;
