@@ -9,6 +9,8 @@ import type { Emission, EmitOptions } from "./types.js";
 
 export type TextTarget = "iptables" | "nftables";
 
+export const TEXT_TARGETS: readonly TextTarget[] = ["iptables", "nftables"];
+
 export function emit(a: Analysis, target: TextTarget, options: EmitOptions = {}): Emission {
   switch (target) {
     case "iptables":

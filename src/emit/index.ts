@@ -1,7 +1,7 @@
 export * from "./addressing.js";
 export { type DirectionalAnalyses, directional } from "./directional.js";
 export * from "./ebpf/index.js";
-export { emit, type TextTarget } from "./emit.js";
+export { emit, TEXT_TARGETS, type TextTarget } from "./emit.js";
 export { type BuiltinJump, baseName, builtinJumps, emitIptables } from "./iptables.js";
 export { MASQ_MARK, SELF_MARK } from "./marks.js";
 export { base32, hashName, iptablesName, nftName, probability } from "./names.js";

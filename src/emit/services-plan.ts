@@ -39,7 +39,10 @@ export interface ServicePortPlan {
   readonly service: Service;
   readonly port: ServicePort;
   readonly family: IpFamily;
-  /** kube-proxy's ServicePortName: `namespace/name`, then `:portName` when the port has a name. */
+  /**
+   * kube-proxy's ServicePortName.String(): `namespace/name:portName`, the colon kept when the port
+   * is unnamed (real dumps: `default/clusterip-service:` + `tcp` hashes to V7R3EVKW3DT43QQM).
+   */
   readonly name: string;
   readonly protocol: Protocol;
   readonly clusterIPs: readonly IpAddress[];
@@ -106,7 +109,7 @@ export function planServices(a: Analysis, node: string | undefined): ServicePlan
           service: svc,
           port: sp,
           family,
-          name: `${svc.namespace}/${svc.name}${sp.name ? `:${sp.name}` : ""}`,
+          name: `${svc.namespace}/${svc.name}:${sp.name ?? ""}`,
           protocol: sp.protocol,
           clusterIPs,
           externalIPs,
