@@ -8,6 +8,7 @@ import { runDiff, runEval, runList } from "./commands.js";
 import { registerEmit } from "./emit.js";
 import { registerVerify } from "./verify.js";
 import { registerCompare } from "./compare.js";
+import { registerLint } from "./lint.js";
 import { EXIT } from "./io.js";
 
 const program = new Command("netpolc")
@@ -118,6 +119,7 @@ common(
 registerEmit(program, common);
 registerVerify(program, common);
 registerCompare(program, common);
+registerLint(program, common);
 
 try {
   await program.parseAsync(process.argv);

@@ -66,6 +66,16 @@ export const DIAGNOSTIC_CODES = {
   NP4023: "guarantee set can match nothing: its constraints are unsatisfiable",
   NP4024: "the solver and the connectivity engine disagree (a netpolc bug: please report it)",
   NP4025: "the solver could not decide a guarantee (timeout or resource limit)",
+  // --- lints (netpolc lint, check) ---
+  NP5001: "redundant rule: removing it changes no connection of any existing or future pod (proved)",
+  NP5002: "redundant policy: removing it changes no connection of any existing or future pod (proved)",
+  NP5003: "selector matches nothing in the input",
+  NP5004: "workload not isolated for ingress: no policy selects it, every source may connect",
+  NP5005: "workload not isolated for egress: no policy selects it, it may connect anywhere",
+  NP5006: "policies make DNS (kube-system/kube-dns, port 53) unreachable from a namespace",
+  NP5007: "ipBlock except lies inside another except of the same ipBlock: it has no effect",
+  NP5008: "rule shadowed by a higher tier: every connection it matches is decided before its tier (proved)",
+  NP5009: "lint could not be decided within its time limit",
   // --- usage ---
   NP9001: "invalid command-line usage",
   NP9002: "unknown peer name",

@@ -18,3 +18,4 @@ export {
 } from "./verify.js";
 export { type Conn, type Endpoint, KIND, Space, World } from "./world.js";
 export { shutdownZ3, z3, z3StartupMs } from "./z3.js";
+export { type LintOptions, lintCluster } from "./lints.js";

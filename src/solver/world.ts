@@ -32,6 +32,7 @@ import {
   type Peer,
   type PortMatch,
   type Protocol,
+  type Rule,
   type TierRule,
 } from "../model/index.js";
 import type { KeyDomain, Universe } from "./universe.js";
@@ -60,6 +61,15 @@ export interface Endpoint {
   readonly lab: ReadonlyMap<string, BV>;
   readonly nsLab: ReadonlyMap<string, BV>;
   readonly slots: readonly SlotVars[];
+}
+
+/** One direction's evaluation (see World.tiers). */
+export interface TierFacts {
+  readonly verdict: B;
+  /** No Admin rule accepted or denied the connection. */
+  readonly adminUndecided: B;
+  /** A NetworkPolicy isolates the subject in this direction. */
+  readonly npIsolated: B;
 }
 
 export interface Conn {
@@ -197,8 +207,17 @@ export class World {
     readonly analysis: Analysis,
     entityClass: Int32Array | undefined,
     readonly label: string,
+    switchable = false,
   ) {
     this.c = space.ctx;
+    if (switchable) {
+      const c = analysis.cluster;
+      const n =
+        c.policies.length +
+        c.clusterPolicies.length +
+        [...c.policies, ...c.clusterPolicies].reduce((m, p) => m + p.ingress.length + p.egress.length, 0);
+      this.disabled = this.c.BitVec.const(`disabled@${label}`, bitsFor(n + 1));
+    }
     this.entityClass = entityClass ?? Int32Array.from({ length: analysis.classCount }, (_, i) => i);
   }
 
@@ -496,38 +515,79 @@ export class World {
 
   /** Whether the direction's policies allow the connection; `subject` is the policed pod. */
   direction(direction: Direction, subject: Endpoint, peer: Endpoint, k: Conn): B {
+    return this.tiers(direction, subject, peer, k).verdict;
+  }
+
+  /**
+   * The direction's evaluation, with the intermediate facts lints need: `adminUndecided` (no Admin
+   * rule accepted or denied: the NetworkPolicy tier or Baseline decides), `npIsolated`.
+   */
+  tiers(direction: Direction, subject: Endpoint, peer: Endpoint, k: Conn): TierFacts {
+    const key = `tiers#${direction}#${subject.name}#${peer.name}#${k.name}`;
+    const hit = this.facts.get(key);
+    if (hit) return hit;
     const c = this.c;
-    const dst = direction === "egress" ? peer : subject;
     const cluster = this.analysis.cluster;
     const tierRules = (tier: "admin" | "baseline") =>
       cluster.clusterPolicies
         .filter((p) => p.tier === tier)
         .flatMap((p) =>
-          p[direction].map((r) => ({
-            rule: r,
-            match: c.And(this.selectsTier(p, subject), this.rulePeers(r, peer), this.ports(r.ports, dst, k)),
-          })),
+          p[direction].map((r) => ({ rule: r, match: this.ruleFires(p, r, subject, peer, k) })),
         );
     const nps = cluster.policies.filter((p) => p.isolates[direction]);
     const npIsolated = or(
       c,
-      nps.map((p) => this.selectsNp(p, subject)),
+      nps.map((p) => c.And(this.enabled(p), this.selectsNp(p, subject))),
     );
     const npAllowed = or(
       c,
-      nps.map((p) =>
-        c.And(
-          this.selectsNp(p, subject),
-          or(
-            c,
-            p[direction].map((r) => c.And(this.rulePeers(r, peer), this.ports(r.ports, dst, k))),
-          ),
-        ),
-      ),
+      nps.flatMap((p) => p[direction].map((r) => this.ruleFires(p, r, subject, peer, k))),
     );
-    const baseline = this.firstMatch(tierRules("baseline"), c.Bool.val(true));
-    const rest = c.If(npIsolated, npAllowed, baseline);
-    return this.firstMatch(tierRules("admin"), rest);
+    const baseline = this.firstMatch(tierRules("baseline"));
+    const rest = c.If(npIsolated, npAllowed, c.Or(baseline.accepted, baseline.undecided));
+    const admin = this.firstMatch(tierRules("admin"));
+    const facts: TierFacts = {
+      verdict: c.Or(admin.accepted, c.And(admin.undecided, rest)),
+      adminUndecided: admin.undecided,
+      npIsolated,
+    };
+    this.facts.set(key, facts);
+    return facts;
+  }
+
+  private readonly facts = new Map<string, TierFacts>();
+
+  /**
+   * A rule matches the connection: its policy selects the subject (and, with switches, neither the
+   * policy nor the rule is the one switched off), a peer matches, and a port.
+   */
+  ruleFires(p: NetworkPolicy | ClusterPolicy, r: Rule, subject: Endpoint, peer: Endpoint, k: Conn): B {
+    const c = this.c;
+    const dst = r.direction === "egress" ? peer : subject;
+    const selects = p.tier === "networkpolicy" ? this.selectsNp(p, subject) : this.selectsTier(p, subject);
+    return c.And(this.enabled(p), this.enabled(r), selects, this.rulePeers(r, peer), this.ports(r.ports, dst, k));
+  }
+
+  /**
+   * Switches (lints): with `switchable`, one variable `disabled` names at most one policy or rule
+   * that is removed; `enabled(x)` is true for every other one. Without switches, always true.
+   */
+  private switchIds = new Map<object, number>();
+  readonly disabled: BV | undefined;
+
+  enabled(x: object): B {
+    if (!this.disabled) return this.c.Bool.val(true);
+    return isnt(this.disabled, this.switchId(x));
+  }
+
+  /** The id that switches `x` off (`disabled = id`). */
+  switchId(x: object): number {
+    let id = this.switchIds.get(x);
+    if (id === undefined) {
+      id = this.switchIds.size + 1;
+      this.switchIds.set(x, id);
+    }
+    return id;
   }
 
   private rulePeers(r: { readonly peers: readonly Peer[] }, e: Endpoint): B {
@@ -538,12 +598,13 @@ export class World {
   }
 
   /**
-   * First-match evaluation: the first matching rule decides (accept → true, deny → false, pass →
-   * `next`); no match → `next`. `reached_i` ("no earlier rule matched") are auxiliary Booleans.
+   * First-match evaluation: the first matching rule decides (accept → accepted, deny → refused,
+   * pass → undecided); no match → undecided. `reached_i` ("no earlier rule matched") are auxiliary
+   * Booleans, so the formula stays shallow however many rules there are.
    */
-  private firstMatch(rules: readonly { rule: TierRule; match: B }[], next: B): B {
+  private firstMatch(rules: readonly { rule: TierRule; match: B }[]): { accepted: B; undecided: B } {
     const c = this.c;
-    if (rules.length === 0) return next;
+    if (rules.length === 0) return { accepted: c.Bool.val(false), undecided: c.Bool.val(true) };
     const accepted: B[] = [];
     const passed: B[] = [];
     let reached: B = c.Bool.val(true);
@@ -555,7 +616,7 @@ export class World {
       this.space.defs.push(nextReached.eq(c.And(reached, c.Not(match))));
       reached = nextReached;
     }
-    return c.Or(or(c, accepted), c.And(c.Or(reached, or(c, passed)), next));
+    return { accepted: or(c, accepted), undecided: c.Or(reached, or(c, passed)) };
   }
 
   /** Whether any policy of any tier affects the pod in the direction (engine's `isolated`). */
@@ -563,8 +624,12 @@ export class World {
     const c = this.c;
     const cluster = this.analysis.cluster;
     return or(c, [
-      ...cluster.policies.filter((p) => p.isolates[direction]).map((p) => this.selectsNp(p, e)),
-      ...cluster.clusterPolicies.filter((p) => p[direction].length > 0).map((p) => this.selectsTier(p, e)),
+      ...cluster.policies
+        .filter((p) => p.isolates[direction])
+        .map((p) => c.And(this.enabled(p), this.selectsNp(p, e))),
+      ...cluster.clusterPolicies
+        .filter((p) => p[direction].length > 0)
+        .map((p) => c.And(this.enabled(p), this.selectsTier(p, e))),
     ]);
   }
 
