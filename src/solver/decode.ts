@@ -111,7 +111,7 @@ export class Decoder {
       namespaceLabels,
       newNamespace: !inInput,
       ports,
-      ip: a.options.ipBlockPods === "include" ? ip : undefined,
+      ip: a.options.ipBlockPods === "include" && w.podAddresses(e) !== undefined ? ip : undefined,
     };
   }
 

@@ -98,6 +98,11 @@ export class Verifier {
       if (cls.pods.length === 1) singles.push(i);
     });
     this.space.notSamePod(this.s, this.d, singles);
+    // New pods get IPs from the pod network (see World.podAddresses).
+    for (const e of [this.s, this.d]) {
+      const podIps = this.world.podAddresses(e);
+      if (podIps) this.space.defs.push(ctx.Implies(is(e.kind, KIND.hypothetical), podIps));
+    }
     // Encode once: the connection verdict and isolation for the shared endpoints.
     this.allowed = this.world.allowed(this.s, this.d, this.k);
     for (const e of [this.s, this.d])

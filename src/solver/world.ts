@@ -440,7 +440,8 @@ export class World {
     const c = this.c;
     const parts: B[] = [c.And(is(e.kind, KIND.address), inside)];
     if (this.analysis.options.ipBlockPods === "include") {
-      parts.push(c.And(is(e.kind, KIND.hypothetical), inside));
+      const podIps = this.podAddresses(e);
+      if (podIps) parts.push(c.And(is(e.kind, KIND.hypothetical), inside, podIps));
       const ents: number[] = [];
       for (let i = 0; i < this.entityClass.length; i++) {
         const ci = this.entityClass[i]!;
@@ -458,6 +459,21 @@ export class World {
         );
     }
     return or(c, parts);
+  }
+
+  /**
+   * Where a new pod's IP may lie: in the address atoms that hold today's pod IPs (the pod network).
+   * Undefined when no pod of the input has an IP: new pods then have none either, like workload
+   * replicas, and no ipBlock matches them.
+   */
+  podAddresses(e: Endpoint): B | undefined {
+    const atoms = new Set<number>();
+    for (const cls of this.analysis.index.classes) for (const a of cls.atoms) atoms.add(a);
+    if (atoms.size === 0) return undefined;
+    return or(
+      this.c,
+      [...atoms].sort((x, y) => x - y).map((a) => this.space.ipIn(e, this.analysis.space.atoms[a]!)),
+    );
   }
 
   /** Whether a rule's ports admit the connection towards the destination. */
