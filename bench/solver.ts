@@ -18,9 +18,14 @@ const SIZES = {
   L: { namespaces: 100, workloads: 10_000, replicas: 10, policies: 10_000, services: 2_000 },
 } as const;
 
-const { values } = parseArgs({ options: { only: { type: "string", default: "S,L" }, timeout: { type: "string", default: "60000" } } });
+const { values } = parseArgs({
+  options: { only: { type: "string", default: "S,L" }, timeout: { type: "string", default: "60000" } },
+});
 
-function guaranteesFor(namespaces: readonly string[], workloads: readonly { namespace: string; name: string }[]): string {
+function guaranteesFor(
+  namespaces: readonly string[],
+  workloads: readonly { namespace: string; name: string }[],
+): string {
   const [a, b] = namespaces;
   const inA = workloads.filter((w) => w.namespace === a);
   const [wa, wb] = [inA[0]!, inA[1] ?? inA[0]!];
@@ -57,7 +62,9 @@ async function run(name: keyof typeof SIZES): Promise<Figures> {
   let t = performance.now();
   const analysis = analyze(cluster, options);
   const analyzeMs = performance.now() - t;
-  const apps = cluster.namespaces.map((n) => n.name).filter((n) => !["kube-system", "ingress-nginx", "monitoring"].includes(n));
+  const apps = cluster.namespaces
+    .map((n) => n.name)
+    .filter((n) => !["kube-system", "ingress-nginx", "monitoring"].includes(n));
   const text = guaranteesFor(apps, cluster.workloads);
   const file = parseGuarantees(text, "bench.ng").file;
   t = performance.now();
@@ -93,7 +100,8 @@ async function main(): Promise<void> {
     console.log(
       `solver-${name}: ${f.workloads} workloads, ${f.pods} pods, ${f.policies} policies, ${f.classes} classes; analyze ${f.analyzeMs.toFixed(0)} ms, encode ${f.encodeMs.toFixed(0)} ms, slowest guarantee ${worst.toFixed(0)} ms`,
     );
-    for (const x of f.guarantees) console.log(`  ${x.name.padEnd(24)} ${x.verdict.padEnd(8)} ${x.ms.toFixed(0).padStart(7)} ms`);
+    for (const x of f.guarantees)
+      console.log(`  ${x.name.padEnd(24)} ${x.verdict.padEnd(8)} ${x.ms.toFixed(0).padStart(7)} ms`);
     if (name === "S")
       console.log(
         `  targets: encode < 2000 ms ${f.encodeMs < 2000 ? "PASS" : "FAIL"}; every guarantee < 2000 ms ${worst < 2000 ? "PASS" : "FAIL"}`,

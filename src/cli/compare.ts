@@ -6,7 +6,13 @@
  */
 import { type Command, Option } from "commander";
 import { formatConn, formatIp, modelOptions, range } from "../model/index.js";
-import { compareInputs, type DecodedEndpoint, formatEndpoint, shutdownZ3, type Witness } from "../solver/index.js";
+import {
+  compareInputs,
+  type DecodedEndpoint,
+  formatEndpoint,
+  shutdownZ3,
+  type Witness,
+} from "../solver/index.js";
 import { EXIT, reportDiagnostics, writeOut } from "./io.js";
 import { loadAndAnalyze } from "./pipeline.js";
 
@@ -30,8 +36,14 @@ export function registerCompare(program: Command, common: (c: Command) => Comman
       )
       .argument("<a>", "input A (file or directory)")
       .argument("<b>", "input B (file or directory)")
-      .option("--existing-only", "compare only on the pods of either input and addresses (no hypothetical pods)", false)
-      .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
+      .option(
+        "--existing-only",
+        "compare only on the pods of either input and addresses (no hypothetical pods)",
+        false,
+      )
+      .addOption(
+        new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"),
+      )
       .option("--timeout <ms>", "z3 time limit per query, in milliseconds", "30000"),
   ).action(runCompare);
 }
@@ -47,7 +59,9 @@ const RELATION_TEXT = {
 export async function runCompare(pathA: string, pathB: string, o: CompareCliOptions): Promise<void> {
   const timeoutMs = Number(o.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-    process.stderr.write(`error NP9001: --timeout must be a positive integer (milliseconds), got "${o.timeout}"\n`);
+    process.stderr.write(
+      `error NP9001: --timeout must be a positive integer (milliseconds), got "${o.timeout}"\n`,
+    );
     process.exitCode = EXIT.invalid;
     return;
   }
@@ -94,7 +108,9 @@ function endpointJson(e: DecodedEndpoint): unknown {
     name: e.name,
     ...(e.workload ? { workload: e.workload } : {}),
     labels: e.labels,
-    ...(e.existing ? {} : { namespaceLabels: e.namespaceLabels, newNamespace: e.newNamespace, ports: e.ports }),
+    ...(e.existing
+      ? {}
+      : { namespaceLabels: e.namespaceLabels, newNamespace: e.newNamespace, ports: e.ports }),
     ...(e.ip ? { ip: formatIp(e.ip.family, e.ip.value) } : {}),
   };
 }

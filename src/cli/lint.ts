@@ -25,9 +25,13 @@ export function registerLint(program: Command, common: (c: Command) => Command):
   common(
     program
       .command("lint")
-      .description("find redundant or shadowed policies and rules, unmatched selectors, unisolated workloads, DNS cut off")
+      .description(
+        "find redundant or shadowed policies and rules, unmatched selectors, unisolated workloads, DNS cut off",
+      )
       .argument("<paths...>", "manifest files or directories ('-' for stdin)")
-      .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
+      .addOption(
+        new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"),
+      )
       .option("--timeout <ms>", "z3 time limit per check, in milliseconds", "10000")
       .option("--budget <ms>", "time limit for all proved lints together, in milliseconds", "60000"),
   ).action(runLint);
@@ -48,12 +52,20 @@ export async function runLint(paths: string[], o: LintCliOptions): Promise<void>
     if (o.output === "json") {
       const errors = reportDiagnostics(loaded.diagnostics, o);
       writeOut(JSON.stringify({ findings: findings.map(json) }, null, 2));
-      process.exitCode = errors ? EXIT.invalid : findings.some((f) => f.severity !== "info") ? EXIT.finding : EXIT.ok;
+      process.exitCode = errors
+        ? EXIT.invalid
+        : findings.some((f) => f.severity !== "info")
+          ? EXIT.finding
+          : EXIT.ok;
     } else {
       const errors = reportDiagnostics(loaded.diagnostics, o);
       const shown = findings.filter((f) => f.severity !== "info" || o.verbose);
       writeOut(shown.map(formatDiagnostic).join("\n"));
-      process.exitCode = errors ? EXIT.invalid : findings.some((f) => f.severity !== "info") ? EXIT.finding : EXIT.ok;
+      process.exitCode = errors
+        ? EXIT.invalid
+        : findings.some((f) => f.severity !== "info")
+          ? EXIT.finding
+          : EXIT.ok;
     }
   } finally {
     await shutdownZ3();

@@ -5,11 +5,11 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { runDiff, runEval, runList } from "./commands.js";
-import { registerEmit } from "./emit.js";
-import { registerVerify } from "./verify.js";
 import { registerCompare } from "./compare.js";
-import { registerLint } from "./lint.js";
+import { registerEmit } from "./emit.js";
 import { EXIT } from "./io.js";
+import { registerLint } from "./lint.js";
+import { registerVerify } from "./verify.js";
 
 const program = new Command("netpolc")
   .description("Compile and verify Kubernetes network policy: exact who-can-talk-to-whom, before you merge.")

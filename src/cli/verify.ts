@@ -35,10 +35,14 @@ export function registerVerify(program: Command, common: (c: Command) => Command
   common(
     program
       .command("verify")
-      .description("prove guarantees (isolation, reachability) for existing and future pods, with counterexamples")
+      .description(
+        "prove guarantees (isolation, reachability) for existing and future pods, with counterexamples",
+      )
       .argument("<paths...>", "manifest files or directories ('-' for stdin)")
       .requiredOption("-g, --guarantees <file>", "the guarantees file")
-      .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
+      .addOption(
+        new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"),
+      )
       .option("--timeout <ms>", "z3 time limit per guarantee, in milliseconds", "10000"),
   ).action(runVerify);
 }
@@ -46,7 +50,9 @@ export function registerVerify(program: Command, common: (c: Command) => Command
 export async function runVerify(paths: string[], o: VerifyCliOptions): Promise<void> {
   const timeoutMs = Number(o.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-    process.stderr.write(`error NP9001: --timeout must be a positive integer (milliseconds), got "${o.timeout}"\n`);
+    process.stderr.write(
+      `error NP9001: --timeout must be a positive integer (milliseconds), got "${o.timeout}"\n`,
+    );
     process.exitCode = EXIT.invalid;
     return;
   }
@@ -70,7 +76,8 @@ export async function runVerify(paths: string[], o: VerifyCliOptions): Promise<v
     const report = await verifyGuarantees(loaded.cluster, options, files, { timeoutMs }, loaded.analysis);
     diagnostics.push(...report.diagnostics);
     const errors = o.output === "json" ? hasErrors(diagnostics) : reportDiagnostics(diagnostics, o);
-    if (o.output === "json") writeOut(JSON.stringify(toJson(report.results, diagnostics, report.timings), null, 2));
+    if (o.output === "json")
+      writeOut(JSON.stringify(toJson(report.results, diagnostics, report.timings), null, 2));
     else writeOut(report.results.map(resultText).join("\n"));
     const proved = report.results.every((r) => r.verdict === "holds");
     process.exitCode = errors ? EXIT.invalid : proved ? EXIT.ok : EXIT.finding;
@@ -153,7 +160,9 @@ function toJson(
                     allowed: r.counterexample.allowed,
                   }
                 : {}),
-              ...(r.counterexample.explanation ? { explanation: explanationJson(r.counterexample.explanation) } : {}),
+              ...(r.counterexample.explanation
+                ? { explanation: explanationJson(r.counterexample.explanation) }
+                : {}),
             },
           }
         : {}),

@@ -5,12 +5,7 @@
  * existing pod is identified across inputs by namespace and name (its labels, ports and policies may
  * differ between them). `existingOnly` restricts endpoints to the pods of either input and addresses.
  */
-import {
-  type Analysis,
-  analyze,
-  type Cluster,
-  type ModelOptions,
-} from "../model/index.js";
+import { type Analysis, analyze, type Cluster, type ModelOptions } from "../model/index.js";
 import { type DecodedConn, type DecodedEndpoint, FreshNames } from "./decode.js";
 import { readablePreferences, solveReadable } from "./readable.js";
 import { serviceMentions } from "./sets.js";
@@ -47,7 +42,9 @@ function entities(a: Analysis, b: Analysis): { ofA: Int32Array; ofB: Int32Array 
   const key = (p: { namespace: string; name: string }) => `${p.namespace}/${p.name}`;
   const pairs = new Map<string, [number, number]>();
   const byPod = new Map<string, [number, number]>();
-  a.cluster.pods.forEach((p, i) => byPod.set(key(p), [a.index.classOfPod[i]!, -1]));
+  a.cluster.pods.forEach((p, i) => {
+    byPod.set(key(p), [a.index.classOfPod[i]!, -1]);
+  });
   b.cluster.pods.forEach((p, i) => {
     const k = key(p);
     const hit = byPod.get(k);
@@ -134,4 +131,3 @@ export async function compareInputs(
   }
   return { relation, witnesses, timings: timings() };
 }
-

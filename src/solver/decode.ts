@@ -100,7 +100,8 @@ export class Decoder {
     const ports: NamedPort[] = [];
     for (const s of e.slots)
       s.present.forEach((p, j) => {
-        if (this.bool(p)) ports.push({ name: s.name, protocol: s.protocol, port: Number(this.bv(s.port[j]!)) });
+        if (this.bool(p))
+          ports.push({ name: s.name, protocol: s.protocol, port: Number(this.bv(s.port[j]!)) });
       });
     return {
       kind: "pod",
@@ -167,7 +168,8 @@ export function formatEndpoint(e: DecodedEndpoint): string {
   const ns = e.newNamespace
     ? `new namespace ${e.namespace}${labelText(e.namespaceLabels)}`
     : `namespace ${e.namespace}`;
-  const ports = e.ports.length > 0 ? ` ports ${e.ports.map((p) => `${p.name}=${p.protocol}/${p.port}`).join(",")}` : "";
+  const ports =
+    e.ports.length > 0 ? ` ports ${e.ports.map((p) => `${p.name}=${p.protocol}/${p.port}`).join(",")}` : "";
   const ip = e.ip ? ` ip ${formatIp(e.ip.family, e.ip.value)}` : "";
   return `a new pod {${labels}} in ${ns}${ports}${ip}`;
 }

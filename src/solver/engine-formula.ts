@@ -6,7 +6,7 @@
 import type { Analysis } from "../model/engine.js";
 import { type ConnSet, connIsEmpty, type IpRange, PROTOCOLS } from "../model/index.js";
 import { type Conn, type Endpoint, KIND, protoCode, type Space } from "./world.js";
-import { type B, and, is, or } from "./z3.js";
+import { and, type B, is, or } from "./z3.js";
 
 /** A connection set as a formula over a symbolic connection. */
 export function connFormula(space: Space, set: ConnSet, k: Conn): B {

@@ -1,10 +1,17 @@
 export {
+  type CompareOptions,
+  type Comparison,
+  compareInputs,
+  type Relation,
+  type Witness,
+} from "./compare.js";
+export {
   type DecodedConn,
   type DecodedEndpoint,
   formatEndpoint,
 } from "./decode.js";
-export { type Comparison, type CompareOptions, compareInputs, type Relation, type Witness } from "./compare.js";
 export { connFormula, engineAllowed, isEngineEndpoint } from "./engine-formula.js";
+export { type LintOptions, lintCluster } from "./lints.js";
 export { buildUniverse, type Mentions, type Universe } from "./universe.js";
 export {
   type Counterexample,
@@ -18,4 +25,3 @@ export {
 } from "./verify.js";
 export { type Conn, type Endpoint, KIND, Space, World } from "./world.js";
 export { shutdownZ3, z3, z3StartupMs } from "./z3.js";
-export { type LintOptions, lintCluster } from "./lints.js";

@@ -24,8 +24,8 @@ import {
   type LabelSelector,
   type ModelOptions,
   type NetworkPolicy,
-  rangeContains,
   type Rule,
+  rangeContains,
 } from "../model/index.js";
 import { buildUniverse } from "./universe.js";
 import { type Endpoint, KIND, Space, World } from "./world.js";
@@ -60,18 +60,28 @@ function engineLints(a: Analysis): Diagnostic[] {
   for (const p of c.policies) {
     if (a.index.select({ kind: "same", namespace: p.namespace }, p.podSelector).isEmpty())
       out.push(
-        diagnostic("NP5003", "warning", `NetworkPolicy ${p.namespace}/${p.ref.name} selects no pod of the input`, {
-          source: p.source,
-        }),
+        diagnostic(
+          "NP5003",
+          "warning",
+          `NetworkPolicy ${p.namespace}/${p.ref.name} selects no pod of the input`,
+          {
+            source: p.source,
+          },
+        ),
       );
     peerLints(a, p, out);
   }
   for (const p of c.clusterPolicies) {
     if (a.index.select({ kind: "selector", selector: p.subject.namespaces }, p.subject.pods).isEmpty())
       out.push(
-        diagnostic("NP5003", "warning", `${p.ref.kind} ${p.ref.name}: its subject selects no pod of the input`, {
-          source: p.source,
-        }),
+        diagnostic(
+          "NP5003",
+          "warning",
+          `${p.ref.kind} ${p.ref.name}: its subject selects no pod of the input`,
+          {
+            source: p.source,
+          },
+        ),
       );
     peerLints(a, p, out);
   }
@@ -87,9 +97,14 @@ function engineLints(a: Analysis): Diagnostic[] {
     ] as const)
       if (classes.some((ci) => !a.isolated(ci, dir)))
         out.push(
-          diagnostic(code, "warning", `${w.namespace}/${w.name}[${w.kind}] is not isolated for ${dir}: no policy selects it`, {
-            source: w.source,
-          }),
+          diagnostic(
+            code,
+            "warning",
+            `${w.namespace}/${w.name}[${w.kind}] is not isolated for ${dir}: no policy selects it`,
+            {
+              source: w.source,
+            },
+          ),
         );
   }
   return out;
@@ -100,9 +115,14 @@ function peerLints(a: Analysis, p: NetworkPolicy | ClusterPolicy, out: Diagnosti
     for (const peer of r.peers)
       if (peer.kind === "pods" && a.index.select(peer.namespaces, peer.pods).isEmpty())
         out.push(
-          diagnostic("NP5003", "warning", `a ${r.direction} peer of ${policyName(p)} matches no pod of the input`, {
-            source: peer.source,
-          }),
+          diagnostic(
+            "NP5003",
+            "warning",
+            `a ${r.direction} peer of ${policyName(p)} matches no pod of the input`,
+            {
+              source: peer.source,
+            },
+          ),
         );
 }
 
@@ -118,9 +138,14 @@ function exceptLints(c: Cluster): Diagnostic[] {
           );
           if (outer >= 0)
             out.push(
-              diagnostic("NP5007", "warning", `${policyName(p)}: an except lies inside another except of the same ipBlock`, {
-                source: peer.source,
-              }),
+              diagnostic(
+                "NP5007",
+                "warning",
+                `${policyName(p)}: an except lies inside another except of the same ipBlock`,
+                {
+                  source: peer.source,
+                },
+              ),
             );
         });
       }
@@ -128,7 +153,9 @@ function exceptLints(c: Cluster): Diagnostic[] {
 }
 
 function policyName(p: NetworkPolicy | ClusterPolicy): string {
-  return p.tier === "networkpolicy" ? `NetworkPolicy ${p.namespace}/${p.ref.name}` : `${p.ref.kind} ${p.ref.name}`;
+  return p.tier === "networkpolicy"
+    ? `NetworkPolicy ${p.namespace}/${p.ref.name}`
+    : `${p.ref.kind} ${p.ref.name}`;
 }
 
 // --- proved lints -------------------------------------------------------------------------------
@@ -139,7 +166,9 @@ async function provedLints(ctx: Ctx, a: Analysis, o: LintOptions): Promise<Diagn
   const budget = o.budgetMs ?? 60_000;
   let skipped = 0;
   const dnsService = a.cluster.services.find((s) => s.namespace === DNS_NAMESPACE && s.name === "kube-dns");
-  const dnsSelector: LabelSelector = dnsService?.selector ? { matchLabels: dnsService.selector } : DNS_SELECTOR;
+  const dnsSelector: LabelSelector = dnsService?.selector
+    ? { matchLabels: dnsService.selector }
+    : DNS_SELECTOR;
   const universe = buildUniverse([a], {
     podSelectors: [dnsSelector],
     nsSelectors: [],
@@ -192,15 +221,23 @@ async function provedLints(ctx: Ctx, a: Analysis, o: LintOptions): Promise<Diagn
       const [subject, peer] = orient(r.direction, s, d);
       const facts = full.tiers(r.direction, subject, peer, k);
       const fires = full.ruleFires(p, r, subject, peer, k);
-      const reach = p.tier === "networkpolicy" ? facts.adminUndecided : ctx.And(facts.adminUndecided, ctx.Not(facts.npIsolated));
+      const reach =
+        p.tier === "networkpolicy"
+          ? facts.adminUndecided
+          : ctx.And(facts.adminUndecided, ctx.Not(facts.npIsolated));
       if ((await check(fires)) !== "sat") continue;
       const res = await check(ctx.And(fires, reach));
       if (res === "unsat") {
         shadowed.add(r);
         out.push(
-          diagnostic("NP5008", "warning", `${policyName(p)} ${r.direction} rule ${r.index}: shadowed by a higher tier`, {
-            source: r.source,
-          }),
+          diagnostic(
+            "NP5008",
+            "warning",
+            `${policyName(p)} ${r.direction} rule ${r.index}: shadowed by a higher tier`,
+            {
+              source: r.source,
+            },
+          ),
         );
       }
     }
@@ -210,7 +247,11 @@ async function provedLints(ctx: Ctx, a: Analysis, o: LintOptions): Promise<Diagn
   for (const p of policies) {
     const res = await check(differs, is(cut.disabled!, cut.switchId(p)));
     if (res === "unsat") {
-      out.push(diagnostic("NP5002", "warning", `${policyName(p)} is redundant: removing it changes no connection`, { source: p.source }));
+      out.push(
+        diagnostic("NP5002", "warning", `${policyName(p)} is redundant: removing it changes no connection`, {
+          source: p.source,
+        }),
+      );
       continue;
     }
     if (res === "unknown") out.push(undecided(`redundancy of ${policyName(p)}`, p.source));
@@ -219,9 +260,14 @@ async function provedLints(ctx: Ctx, a: Analysis, o: LintOptions): Promise<Diagn
       const rr = await check(differs, is(cut.disabled!, cut.switchId(r)));
       if (rr === "unsat")
         out.push(
-          diagnostic("NP5001", "warning", `${policyName(p)} ${r.direction} rule ${r.index} is redundant: removing it changes no connection`, {
-            source: r.source,
-          }),
+          diagnostic(
+            "NP5001",
+            "warning",
+            `${policyName(p)} ${r.direction} rule ${r.index} is redundant: removing it changes no connection`,
+            {
+              source: r.source,
+            },
+          ),
         );
     }
   }
@@ -244,7 +290,9 @@ async function provedLints(ctx: Ctx, a: Analysis, o: LintOptions): Promise<Diagn
     dnsExisting.isEmpty() ? is(d.kind, KIND.hypothetical) : is(d.kind, KIND.existing),
     ...standard,
   ]);
-  const namespaces = [...new Set(a.index.classes.map((c) => c.namespace))].filter((n) => n !== DNS_NAMESPACE).sort();
+  const namespaces = [...new Set(a.index.classes.map((c) => c.namespace))]
+    .filter((n) => n !== DNS_NAMESPACE)
+    .sort();
   for (const ns of namespaces) {
     const failing: string[] = [];
     for (const [proto, code] of [
@@ -262,17 +310,30 @@ async function provedLints(ctx: Ctx, a: Analysis, o: LintOptions): Promise<Diagn
       if ((await check(q)) === "sat") failing.push(proto);
     }
     if (failing.length > 0) {
-      const at = a.cluster.namespaces.find((n) => n.name === ns)?.source ?? a.cluster.pods.find((p) => p.namespace === ns)?.source;
+      const at =
+        a.cluster.namespaces.find((n) => n.name === ns)?.source ??
+        a.cluster.pods.find((p) => p.namespace === ns)?.source;
       out.push(
-        diagnostic("NP5006", "warning", `pods of namespace ${ns} cannot reach DNS (${DNS_NAMESPACE}/kube-dns) on ${failing.join(" and ")} 53`, {
-          source: at,
-          hint: "allow egress to namespace kube-system, pods k8s-app=kube-dns, on UDP and TCP 53",
-        }),
+        diagnostic(
+          "NP5006",
+          "warning",
+          `pods of namespace ${ns} cannot reach DNS (${DNS_NAMESPACE}/kube-dns) on ${failing.join(" and ")} 53`,
+          {
+            source: at,
+            hint: "allow egress to namespace kube-system, pods k8s-app=kube-dns, on UDP and TCP 53",
+          },
+        ),
       );
     }
   }
   if (skipped > 0)
-    out.push(diagnostic("NP5009", "info", `${skipped} proved lint checks skipped: the time budget (${budget} ms) ran out`));
+    out.push(
+      diagnostic(
+        "NP5009",
+        "info",
+        `${skipped} proved lint checks skipped: the time budget (${budget} ms) ran out`,
+      ),
+    );
   return out;
 }
 

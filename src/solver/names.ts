@@ -5,8 +5,8 @@
  */
 import { type Diagnostic, diagnostic } from "../common/index.js";
 import type { Cluster, LabelSelector } from "../model/index.js";
-import { closest } from "../parser/index.js";
 import type { GuaranteeFile, LabelRequirement, SetExpr } from "../parser/index.js";
+import { closest } from "../parser/index.js";
 import { resolveRef } from "./sets.js";
 import type { Universe } from "./universe.js";
 
@@ -78,12 +78,18 @@ export function checkNames(files: readonly GuaranteeFile[], cluster: Cluster, _u
       case "ref":
       case "service":
         if (!resolveRef(cluster, x)) {
-          const what = x.kind === "service" ? "Service" : x.kind === "workload" ? "workload" : "workload or Service";
+          const what =
+            x.kind === "service" ? "Service" : x.kind === "workload" ? "workload" : "workload or Service";
           out.push(
-            diagnostic("NP4021", "warning", `the input has no ${what} ${x.namespace}/${x.name}: the set is empty`, {
-              source: x.source,
-              ...hint(`${x.namespace}/${x.name}`, refs),
-            }),
+            diagnostic(
+              "NP4021",
+              "warning",
+              `the input has no ${what} ${x.namespace}/${x.name}: the set is empty`,
+              {
+                source: x.source,
+                ...hint(`${x.namespace}/${x.name}`, refs),
+              },
+            ),
           );
         }
         return;

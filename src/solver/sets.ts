@@ -3,14 +3,24 @@
  * file uses, checked against the input (unknown names are warnings with a suggestion).
  */
 import { type Diagnostic, diagnostic, type SourcePosition } from "../common/index.js";
-import { type LabelSelector, type Cluster, parseCidr, parseIp } from "../model/index.js";
-import type { Claim, Domain, GuaranteeFile, LabelRequirement, NamespaceExpr, PortSpec, SetExpr } from "../parser/index.js";
+import { type Cluster, type LabelSelector, parseCidr, parseIp } from "../model/index.js";
+import type {
+  Claim,
+  Domain,
+  GuaranteeFile,
+  LabelRequirement,
+  NamespaceExpr,
+  PortSpec,
+  SetExpr,
+} from "../parser/index.js";
 import type { Mentions } from "./universe.js";
 import { type Conn, type Endpoint, KIND, protoCode, type World } from "./world.js";
-import { type B, and, is, or } from "./z3.js";
+import { and, type B, is, or } from "./z3.js";
 
 export function selectorOf(labels: readonly LabelRequirement[]): LabelSelector {
-  return { matchExpressions: labels.map((r) => ({ key: r.key, operator: r.operator, values: [...r.values] })) };
+  return {
+    matchExpressions: labels.map((r) => ({ key: r.key, operator: r.operator, values: [...r.values] })),
+  };
 }
 
 /** The default domain of pod sets in a claim: `existing` for `allow`, `any` elsewhere. */
@@ -101,7 +111,12 @@ export type RefTarget = { kind: "workload"; pods: readonly number[] } | { kind: 
 
 export function resolveRef(
   cluster: Cluster,
-  expr: { kind: "workload" | "ref" | "service"; namespace: string; name: string; workloadKind?: string | undefined },
+  expr: {
+    kind: "workload" | "ref" | "service";
+    namespace: string;
+    name: string;
+    workloadKind?: string | undefined;
+  },
 ): RefTarget | undefined {
   if (expr.kind !== "service") {
     const kind = expr.kind === "workload" ? expr.workloadKind : undefined;
@@ -138,6 +153,8 @@ export function portsPredicate(w: World, specs: readonly PortSpec[] | undefined,
           return c.And(is(k.proto, protoCode(s.protocol)), k.port.uge(s.from), k.port.ule(s.to));
         case "named":
           return w.namedPort(s.name, s.protocol, dst, k);
+        default:
+          return c.Bool.val(false);
       }
     }),
   );
@@ -151,7 +168,8 @@ export function mentionsOf(files: readonly GuaranteeFile[]): Mentions {
   const namespaces: string[] = [];
   const portNames: { name: string; protocol: "TCP" | "UDP" | "SCTP" }[] = [];
   const ports = (specs: readonly PortSpec[] | undefined) => {
-    for (const s of specs ?? []) if (s.kind === "named") portNames.push({ name: s.name, protocol: s.protocol });
+    for (const s of specs ?? [])
+      if (s.kind === "named") portNames.push({ name: s.name, protocol: s.protocol });
   };
   const walk = (x: SetExpr): void => {
     switch (x.kind) {

@@ -62,7 +62,10 @@ class KeyCollector {
   }
   addKey(k: string): Set<string> {
     let set = this.values.get(k);
-    if (!set) this.values.set(k, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.values.set(k, set);
+    }
     return set;
   }
   add(k: string, v: string): void {
@@ -87,7 +90,9 @@ class KeyCollector {
 }
 
 function policyPeers(c: Cluster): Peer[] {
-  return [...c.policies, ...c.clusterPolicies].flatMap((p) => [...p.ingress, ...p.egress].flatMap((r) => r.peers));
+  return [...c.policies, ...c.clusterPolicies].flatMap((p) =>
+    [...p.ingress, ...p.egress].flatMap((r) => r.peers),
+  );
 }
 
 export function buildUniverse(analyses: readonly Analysis[], mentions: Mentions = NO_MENTIONS): Universe {
@@ -101,9 +106,12 @@ export function buildUniverse(analyses: readonly Analysis[], mentions: Mentions 
   };
   const nsSelector = (s: LabelSelector) => {
     ns.mention(s);
-    for (const v of s.matchLabels?.[NAMESPACE_NAME_LABEL] !== undefined ? [s.matchLabels[NAMESPACE_NAME_LABEL]] : [])
+    for (const v of s.matchLabels?.[NAMESPACE_NAME_LABEL] !== undefined
+      ? [s.matchLabels[NAMESPACE_NAME_LABEL]]
+      : [])
       names.add(v);
-    for (const r of s.matchExpressions ?? []) if (r.key === NAMESPACE_NAME_LABEL) for (const v of r.values ?? []) names.add(v);
+    for (const r of s.matchExpressions ?? [])
+      if (r.key === NAMESPACE_NAME_LABEL) for (const v of r.values ?? []) names.add(v);
   };
   for (const s of mentions.podSelectors) pod.mention(s);
   for (const s of mentions.nsSelectors) nsSelector(s);
@@ -158,6 +166,8 @@ export function buildUniverse(analyses: readonly Analysis[], mentions: Mentions 
     namespaces,
     namespaceIndex: new Map(namespaces.map((n, i) => [n, i])),
     nsBits: bitsFor(namespaces.length),
-    slots: [...ports.values()].sort((a, b) => (a.name === b.name ? a.protocol.localeCompare(b.protocol) : a.name.localeCompare(b.name))),
+    slots: [...ports.values()].sort((a, b) =>
+      a.name === b.name ? a.protocol.localeCompare(b.protocol) : a.name.localeCompare(b.name),
+    ),
   };
 }

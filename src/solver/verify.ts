@@ -18,13 +18,13 @@ import {
   type Pod,
 } from "../model/index.js";
 import type { Claim, Domain, Guarantee, GuaranteeFile, SetExpr } from "../parser/index.js";
-import { checkNames } from "./names.js";
 import { type DecodedConn, type DecodedEndpoint, type Decoder, FreshNames } from "./decode.js";
+import { checkNames } from "./names.js";
 import { readablePreferences, type Solved, solveReadable } from "./readable.js";
 import { defaultDomain, mentionsOf, portsPredicate, serviceMentions, setPredicate } from "./sets.js";
 import { buildUniverse } from "./universe.js";
 import { type Endpoint, KIND, Space, World } from "./world.js";
-import { type B, type CheckResult, type Ctx, and, is, isnt, or, z3, z3StartupMs } from "./z3.js";
+import { and, type B, type CheckResult, type Ctx, is, isnt, or, z3, z3StartupMs } from "./z3.js";
 
 export type Verdict = "holds" | "fails" | "unknown";
 
@@ -176,10 +176,14 @@ export class Verifier {
 
   async verify(g: Guarantee): Promise<GuaranteeResult> {
     const t0 = performance.now();
-    const { result, decoder, reason } = await this.check(this.violation(g.claim), readablePreferences(this.space, this.s, this.d));
+    const { result, decoder, reason } = await this.check(
+      this.violation(g.claim),
+      readablePreferences(this.space, this.s, this.d),
+    );
     const ms = performance.now() - t0;
     if (result === "unsat") return { guarantee: g, verdict: "holds", ms };
-    if (result === "unknown" || !decoder) return { guarantee: g, verdict: "unknown", reason: reason ?? "unknown", ms };
+    if (result === "unknown" || !decoder)
+      return { guarantee: g, verdict: "unknown", reason: reason ?? "unknown", ms };
     return { guarantee: g, verdict: "fails", counterexample: this.counterexample(g.claim, decoder), ms };
   }
 
@@ -203,7 +207,7 @@ export class Verifier {
     }
     const dst = dec.endpoint(this.world, this.d, fresh);
     const conn = dec.conn(this.k);
-    const allowed = claim.kind === "reach" && claim.verdict === "allow" ? false : true;
+    const allowed = !(claim.kind === "reach" && claim.verdict === "allow");
     const replay = this.replay(src, dst);
     const engineAllowed = connContains(replay.a.conn(replay.src, replay.dst!), conn.protocol, conn.port);
     return {
@@ -218,7 +222,9 @@ export class Verifier {
 
   /** Re-analyses the input with the counterexample's hypothetical pods added; engine endpoints. */
   private replay(src: DecodedEndpoint, dst: DecodedEndpoint | undefined) {
-    const extra = [src, dst].filter((e): e is DecodedEndpoint & { kind: "pod" } => e?.kind === "pod" && !e.existing);
+    const extra = [src, dst].filter(
+      (e): e is DecodedEndpoint & { kind: "pod" } => e?.kind === "pod" && !e.existing,
+    );
     let a = this.analysis;
     let podIndexOf = (e: DecodedEndpoint & { kind: "pod" }) => e.podIndex!;
     if (extra.length > 0) {
@@ -226,7 +232,11 @@ export class Verifier {
       const namespaces = [...input.namespaces];
       for (const e of extra)
         if (e.newNamespace && !namespaces.some((n) => n.name === e.namespace))
-          namespaces.push({ name: e.namespace, labels: { ...e.namespaceLabels, [NAMESPACE_NAME_LABEL]: e.namespace }, implied: false });
+          namespaces.push({
+            name: e.namespace,
+            labels: { ...e.namespaceLabels, [NAMESPACE_NAME_LABEL]: e.namespace },
+            implied: false,
+          });
       const pods: Pod[] = extra.map((e) => ({
         namespace: e.namespace,
         name: e.name,
@@ -270,7 +280,9 @@ export async function verifyGuarantees(
       const r = await v.verify(g);
       if (r.verdict === "unknown")
         diagnostics.push(
-          diagnostic("NP4025", "warning", `guarantee ${g.name} could not be decided: ${r.reason}`, { source: g.source }),
+          diagnostic("NP4025", "warning", `guarantee ${g.name} could not be decided: ${r.reason}`, {
+            source: g.source,
+          }),
         );
       if (r.counterexample && !r.counterexample.replayed)
         diagnostics.push(

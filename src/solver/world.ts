@@ -36,7 +36,7 @@ import {
   type TierRule,
 } from "../model/index.js";
 import type { KeyDomain, Universe } from "./universe.js";
-import { type B, type BV, bitsFor, type Ctx, and, is, isnt, or } from "./z3.js";
+import { and, type B, type BV, bitsFor, type Ctx, is, isnt, or } from "./z3.js";
 
 export const PROTOCOL_CODES: readonly Protocol[] = ["TCP", "UDP", "SCTP"];
 export const KIND = { existing: 0, hypothetical: 1, address: 2 } as const;
@@ -150,7 +150,10 @@ export class Space {
     const c = this.ctx;
     const eq: B[] = [];
     for (const [k, x] of a.nsLab) eq.push(x.eq(b.nsLab.get(k)!));
-    if (eq.length > 0) this.defs.push(c.Implies(c.And(a.ns.eq(b.ns), isnt(a.ns, this.universe.namespaces.length)), and(c, eq)));
+    if (eq.length > 0)
+      this.defs.push(
+        c.Implies(c.And(a.ns.eq(b.ns), isnt(a.ns, this.universe.namespaces.length)), and(c, eq)),
+      );
   }
 
   /**
@@ -326,12 +329,18 @@ export class World {
     const c = this.c;
     const reqs: { key: string; operator: string; values: readonly string[] }[] = [
       ...Object.entries(s.matchLabels ?? {}).map(([key, v]) => ({ key, operator: "In", values: [v] })),
-      ...(s.matchExpressions ?? []).map((r) => ({ key: r.key, operator: r.operator, values: r.values ?? [] })),
+      ...(s.matchExpressions ?? []).map((r) => ({
+        key: r.key,
+        operator: r.operator,
+        values: r.values ?? [],
+      })),
     ];
     const parts: B[] = [];
     for (const r of reqs) {
       if (namespace && r.key === NAMESPACE_NAME_LABEL) {
-        const idx = r.values.map((v) => this.space.universe.namespaceIndex.get(v)).filter((j) => j !== undefined);
+        const idx = r.values
+          .map((v) => this.space.universe.namespaceIndex.get(v))
+          .filter((j) => j !== undefined);
         const isOne = or(
           c,
           idx.map((j) => is(e.ns, j)),
@@ -378,14 +387,22 @@ export class World {
   private selectsTier(p: ClusterPolicy, e: Endpoint): B {
     const v = this.view(e);
     return this.memoize(`cp-subject#${this.policyId(p)}#${e.name}`, () =>
-      this.c.And(v.pod, v.selectable, this.nsSelector(e, p.subject.namespaces), this.podSelector(e, p.subject.pods)),
+      this.c.And(
+        v.pod,
+        v.selectable,
+        this.nsSelector(e, p.subject.namespaces),
+        this.podSelector(e, p.subject.pods),
+      ),
     );
   }
 
   private readonly ids = new Map<object, number>();
   private policyId(p: object): number {
     let id = this.ids.get(p);
-    if (id === undefined) this.ids.set(p, (id = this.ids.size));
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(p, id);
+    }
     return id;
   }
 
@@ -581,7 +598,13 @@ export class World {
     const c = this.c;
     const dst = r.direction === "egress" ? peer : subject;
     const selects = p.tier === "networkpolicy" ? this.selectsNp(p, subject) : this.selectsTier(p, subject);
-    return c.And(this.enabled(p), this.enabled(r), selects, this.rulePeers(r, peer), this.ports(r.ports, dst, k));
+    return c.And(
+      this.enabled(p),
+      this.enabled(r),
+      selects,
+      this.rulePeers(r, peer),
+      this.ports(r.ports, dst, k),
+    );
   }
 
   /**
@@ -665,7 +688,10 @@ export class World {
 
   private memoize(key: string, make: () => B): B {
     let x = this.memo.get(key);
-    if (!x) this.memo.set(key, (x = make()));
+    if (!x) {
+      x = make();
+      this.memo.set(key, x);
+    }
     return x;
   }
 }

@@ -4,7 +4,7 @@
  * worker threads keep Node alive until they are terminated (`shutdownZ3`), which every front-end
  * that exits calls.
  */
-import { type Bool, type BitVec, type Context, init } from "z3-solver";
+import { type BitVec, type Bool, type Context, init } from "z3-solver";
 
 type Z3Api = Awaited<ReturnType<typeof init>>;
 export type Ctx = Context<"netpolc">;
@@ -50,14 +50,22 @@ export async function shutdownZ3(): Promise<void> {
 export function and(c: Ctx, xs: readonly B[]): B {
   if (xs.length === 0) return c.Bool.val(true);
   if (xs.length === 1) return xs[0]!;
-  if (xs.length > 4096) return and(c, chunks(xs).map((part) => and(c, part)));
+  if (xs.length > 4096)
+    return and(
+      c,
+      chunks(xs).map((part) => and(c, part)),
+    );
   return c.And(...xs);
 }
 
 export function or(c: Ctx, xs: readonly B[]): B {
   if (xs.length === 0) return c.Bool.val(false);
   if (xs.length === 1) return xs[0]!;
-  if (xs.length > 4096) return or(c, chunks(xs).map((part) => or(c, part)));
+  if (xs.length > 4096)
+    return or(
+      c,
+      chunks(xs).map((part) => or(c, part)),
+    );
   return c.Or(...xs);
 }
 

@@ -8,8 +8,8 @@
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  type Analysis,
   AddressSpace,
+  type Analysis,
   analyze,
   buildCluster,
   type Cluster,
@@ -127,16 +127,26 @@ describe("compare --existing-only agrees with the engine (netpol-analyzer semant
       const expected = engineRelation(a, b);
       const got = await compareInputs(A, B, OPTIONS, { existingOnly: true });
       expect(got.relation).toBe(expected);
-      const wanted = { equivalent: [], contains: ["A"], contained: ["B"], disjoint: ["A", "B"], incomparable: ["A", "B"] }[
-        expected
-      ];
+      const wanted = {
+        equivalent: [],
+        contains: ["A"],
+        contained: ["B"],
+        disjoint: ["A", "B"],
+        incomparable: ["A", "B"],
+      }[expected];
       expect(got.witnesses.map((w) => w.allowedBy).sort()).toEqual(wanted);
       for (const w of got.witnesses) {
         const [yes, no] = w.allowedBy === "A" ? [a, b] : [b, a];
         const s = point(w.src);
         const d = point(w.dst);
-        expect(connContains(connIn(yes, s, d), w.conn.protocol, w.conn.port), "witness allowed where claimed").toBe(true);
-        expect(connContains(connIn(no, s, d), w.conn.protocol, w.conn.port), "witness denied by the other").toBe(false);
+        expect(
+          connContains(connIn(yes, s, d), w.conn.protocol, w.conn.port),
+          "witness allowed where claimed",
+        ).toBe(true);
+        expect(
+          connContains(connIn(no, s, d), w.conn.protocol, w.conn.port),
+          "witness denied by the other",
+        ).toBe(false);
       }
     });
 });

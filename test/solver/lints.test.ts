@@ -148,7 +148,14 @@ describe("lints", () => {
       const got = await lintCluster(cluster, modelOptions({}));
       const text = got.map((d) => `${d.code} ${d.message}`);
       for (const [code, fragment] of c.expect)
-        expect(text.some((t) => t.startsWith(code) && t.includes(fragment)), `${code} "${fragment}" in\n${text.join("\n")}`).toBe(true);
-      for (const code of c.absent) expect(text.filter((t) => t.startsWith(code)), text.join("\n")).toEqual([]);
+        expect(
+          text.some((t) => t.startsWith(code) && t.includes(fragment)),
+          `${code} "${fragment}" in\n${text.join("\n")}`,
+        ).toBe(true);
+      for (const code of c.absent)
+        expect(
+          text.filter((t) => t.startsWith(code)),
+          text.join("\n"),
+        ).toEqual([]);
     });
 });
