@@ -9,11 +9,13 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { emitEbpf } from "../../src/emit/ebpf/index.js";
+import { DUAL_STACK_ADDRESSING } from "../../src/emit/index.js";
 import { type Analysis, analyze, buildCluster } from "../../src/model/index.js";
+import { e2eSteps } from "../kernel/inputs.js";
 import { caseArb } from "../model/support/arbitraries.js";
 import { toObjects } from "../model/support/case.js";
 import { tierCaseArb } from "../model/support/tier-arbitraries.js";
-import { demoAnalysis, e2eSteps, loadCluster, ROOT, withAddresses } from "./ebpf-clusters.js";
+import { demoAnalysis, loadCluster, ROOT, withAddresses } from "./ebpf-clusters.js";
 import { compareWithModel } from "./ebpf-compare.js";
 
 const PIN = "/sys/fs/bpf/test";
@@ -29,6 +31,10 @@ describe("eBPF maps equal the model", () => {
     check(await demoAnalysis());
   });
 
+  it("on the README demo, dual-stack", async () => {
+    check(await demoAnalysis(DUAL_STACK_ADDRESSING));
+  });
+
   it("on the Services fixture (dual-stack, nodes, hostNetwork-free)", async () => {
     check(analyze(await loadCluster(["fixtures/services"])));
   });
@@ -37,7 +43,7 @@ describe("eBPF maps equal the model", () => {
     f.endsWith(".yaml"),
   );
   it.each(cases)("on every step of e2e case %s", (file) => {
-    for (const step of e2eSteps(file)) check(analyze(step.cluster));
+    for (const step of e2eSteps(file)) check(step.analysis);
   });
 
   const runs = Number(process.env.FC_RUNS ?? 100);

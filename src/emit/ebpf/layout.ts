@@ -52,7 +52,7 @@ export const MAPS = {
   policies: { name: "np_policies", type: "array_of_maps", keySize: 4, valueSize: 4, maxEntries: 65_536 },
   services: { name: "np_services", type: "hash", keySize: 20, valueSize: 8, maxEntries: 65_536 },
   backends: { name: "np_backends", type: "hash", keySize: 4, valueSize: 20, maxEntries: 262_144 },
-  conntrack: { name: "np_ct", type: "lru_hash", keySize: 40, valueSize: 24, maxEntries: 65_536 },
+  conntrack: { name: "np_ct", type: "lru_hash", keySize: 40, valueSize: 40, maxEntries: 65_536 },
 } as const satisfies Record<string, MapSpec>;
 
 /** Each per-endpoint policy map (an LPM trie created by the batch file). */

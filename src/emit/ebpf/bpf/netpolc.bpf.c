@@ -11,6 +11,11 @@
  *   from_pod    tc ingress of a pod's host-side veth: packets leaving the pod
  *   to_pod      tc egress of a pod's host-side veth: packets entering the pod
  *   from_netdev tc ingress of the node's uplink: Service translation for outside clients
+ *   to_netdev   tc egress of the node's uplink: reverse translation of replies leaving the node
+ *
+ * A reply's source is given back (frontend instead of backend) only after routing, in to_pod or
+ * to_netdev: before routing, a frontend that is one of the node's own addresses (a NodePort) would
+ * make the node drop the reply as a martian.
  *
  * Only TCP, UDP and SCTP are policed (NetworkPolicy defines nothing else): other IP protocols
  * (ICMP, ICMPv6 neighbour discovery) and non-IP frames (ARP) pass untouched. Non-first fragments
@@ -40,6 +45,18 @@
 #define POLICY_DENY 1       /* policy value flag */
 #define CT_ALLOWED 1        /* conntrack: policy allowed the connection */
 #define CT_NAT 2            /* conntrack: the connection was translated; nat_* is the frontend */
+#define CT_HAIRPIN 4        /* conntrack: a pod reached itself through a Service; client is the pod */
+#define CT_REVNAT 8         /* conntrack: a hairpin reply (pod to itself): give it the frontend as source */
+
+/*
+ * Hairpin: a pod translated to itself is answered from this source address instead (as kube-proxy
+ * masquerades it), since no stack accepts a packet from its own address. IPv4: Cilium's default
+ * service loopback address; IPv6: an address of the discard-only prefix 100::/64 (RFC 6666). Both
+ * are replaced before routing by the reply's reverse translation, so they never leave the node.
+ */
+#define HAIRPIN_V4 bpf_htonl(0xa9fe2a01) /* 169.254.42.1 */
+#define HAIRPIN_V6_W0 bpf_htonl(0x01000000) /* 100::1 */
+#define HAIRPIN_V6_W3 bpf_htonl(0x00000001)
 
 #define POLICY_FULL_PREFIX 64 /* identity 32 + direction 8 + protocol 8 + port 16 */
 #define IPCACHE_FULL_PREFIX 160 /* cluster 16 + pad 8 + family 8 + address 128 */
@@ -116,6 +133,7 @@ struct ct_value {
 	struct np_addr nat_addr; /* the frontend the client dialled */
 	__be16 nat_port;
 	__u16 pad;
+	struct np_addr client; /* hairpin: the pod's own address (the source was replaced) */
 };
 
 _Static_assert(sizeof(struct ipcache_key) == 24, "ipcache key");
@@ -128,7 +146,7 @@ _Static_assert(sizeof(struct service_key) == 20, "service key");
 _Static_assert(sizeof(struct service_value) == 8, "service value");
 _Static_assert(sizeof(struct backend_value) == 20, "backend value");
 _Static_assert(sizeof(struct ct_key) == 40, "ct key");
-_Static_assert(sizeof(struct ct_value) == 24, "ct value");
+_Static_assert(sizeof(struct ct_value) == 40, "ct value");
 
 /*
  * The template of every per-endpoint policy map (bpftool creates the real ones). Sizes rather than
@@ -387,10 +405,12 @@ static __always_inline void ct_key(const struct pkt *p, int reverse, struct ct_k
 }
 
 /*
- * 1 when the packet answers an allowed connection (its reverse tuple is tracked): a translated
- * connection's reply gets the frontend back as its source. 0 otherwise, -1 on error.
+ * 1 when the packet answers an allowed connection (its reverse tuple is tracked), 0 otherwise, -1
+ * on error. `routed`: after routing (to_pod, to_netdev), a translated connection's reply gets the
+ * frontend back as its source. Before routing (from_pod), a hairpin reply gets the pod back as its
+ * destination (its source is given back in to_pod, by the CT_REVNAT entry).
  */
-static __always_inline int ct_reply(struct __sk_buff *skb, struct pkt *p)
+static __always_inline int ct_reply(struct __sk_buff *skb, struct pkt *p, int routed)
 {
 	struct ct_key k;
 	struct ct_value *v;
@@ -399,7 +419,12 @@ static __always_inline int ct_reply(struct __sk_buff *skb, struct pkt *p)
 	v = bpf_map_lookup_elem(&np_ct, &k);
 	if (!v || !(v->flags & CT_ALLOWED))
 		return 0;
-	if (v->flags & CT_NAT) {
+	if (!routed && (v->flags & CT_HAIRPIN)) {
+		struct np_addr c = v->client;
+		if (rewrite(skb, p, 1, &c, p->dport))
+			return -1;
+	}
+	if (routed && (v->flags & CT_NAT) && !(v->flags & CT_HAIRPIN)) {
 		struct np_addr a = v->nat_addr;
 		if (rewrite(skb, p, 0, &a, v->nat_port))
 			return -1;
@@ -407,7 +432,28 @@ static __always_inline int ct_reply(struct __sk_buff *skb, struct pkt *p)
 	return 1;
 }
 
-/* Records an allowed connection (post-translation tuple) and, when translated, its client tuple. */
+/* A hairpin reply on its way into the pod: the frontend back as its source. 1 done, 0 not one. */
+static __always_inline int ct_revnat(struct __sk_buff *skb, struct pkt *p)
+{
+	struct ct_key k;
+	struct ct_value *v;
+	struct np_addr a;
+
+	ct_key(p, 0, &k);
+	v = bpf_map_lookup_elem(&np_ct, &k);
+	if (!v || !(v->flags & CT_REVNAT))
+		return 0;
+	a = v->nat_addr;
+	if (rewrite(skb, p, 0, &a, v->nat_port))
+		return -1;
+	return 1;
+}
+
+/*
+ * Records an allowed connection (post-translation tuple) and, when translated, the client's own
+ * tuple (the frontend as destination). A hairpin also records how its replies look once from_pod
+ * has given them the pod back as destination (pod to itself), for to_pod to give back the source.
+ */
 static __always_inline void ct_allow(const struct pkt *p, const struct ct_value *nat)
 {
 	struct ct_key k;
@@ -421,15 +467,48 @@ static __always_inline void ct_allow(const struct pkt *p, const struct ct_value 
 		plain.flags = CT_ALLOWED;
 		k.daddr = v.nat_addr;
 		k.dport = v.nat_port;
+		if (v.flags & CT_HAIRPIN)
+			k.saddr = v.client;
 		bpf_map_update_elem(&np_ct, &k, &plain, BPF_ANY);
 	}
+	if (v.flags & CT_HAIRPIN) {
+		struct ct_value rev = v;
+		rev.flags = CT_REVNAT;
+		ct_key(p, 1, &k);
+		k.daddr = v.client;
+		k.saddr = v.client;
+		bpf_map_update_elem(&np_ct, &k, &rev, BPF_ANY);
+	}
+}
+
+/* A connection translated back to its own source: answered from the hairpin address. */
+static __always_inline int hairpin(struct __sk_buff *skb, struct pkt *p, struct ct_value *nat)
+{
+	struct np_addr h = {};
+
+	if (p->daddr.w[0] != p->saddr.w[0] || p->daddr.w[1] != p->saddr.w[1] || p->daddr.w[2] != p->saddr.w[2] ||
+	    p->daddr.w[3] != p->saddr.w[3])
+		return 0;
+	if (p->family == NP_V4) {
+		h.w[0] = HAIRPIN_V4;
+	} else {
+		h.w[0] = HAIRPIN_V6_W0;
+		h.w[3] = HAIRPIN_V6_W3;
+	}
+	nat->flags |= CT_HAIRPIN;
+	nat->client = p->saddr;
+	if (rewrite(skb, p, 0, &h, p->sport))
+		return -1;
+	return 1;
 }
 
 /* ---- Services -------------------------------------------------------------------------------- */
 
 /*
  * DNAT to a backend chosen by the flow hash (stable for the packets of one connection). Frontends:
- * the exact address, then NodePorts (address zero) when the destination is a node address.
+ * the exact address, then NodePorts (address zero) when the ipcache flags the destination as a
+ * node's address. (Not "any local address" as kube-proxy: bpf_fib_lookup, which could tell, is
+ * GPL-only, and this program is Apache-2.0 like the rest of netpolc.)
  * 1 translated (nat filled in), 0 no Service, -1 drop (no endpoints, error).
  */
 static __always_inline int service_dnat(struct __sk_buff *skb, struct pkt *p, struct ct_value *nat)
@@ -486,16 +565,26 @@ int from_pod(struct __sk_buff *skb)
 	if (r != V_POLICE)
 		return r == V_PASS ? TC_ACT_OK : TC_ACT_SHOT;
 	// 1. Replies of allowed connections.
-	r = ct_reply(skb, &p);
+	r = ct_reply(skb, &p, 0);
 	if (r)
 		return r > 0 ? TC_ACT_OK : TC_ACT_SHOT;
 	// 2. The source must be a configured endpoint.
 	src = endpoint(p.family, &p.saddr);
 	if (!src)
 		return TC_ACT_SHOT;
-	// 3. Services: policy sees the translated packet.
-	if (service_dnat(skb, &p, &nat) < 0)
+	// 3. Services: policy sees the translated packet. A pod reaching itself is always allowed.
+	r = service_dnat(skb, &p, &nat);
+	if (r < 0)
 		return TC_ACT_SHOT;
+	if (r > 0) {
+		r = hairpin(skb, &p, &nat);
+		if (r < 0)
+			return TC_ACT_SHOT;
+		if (r > 0) {
+			ct_allow(&p, &nat);
+			return TC_ACT_OK;
+		}
+	}
 	// 4. Later packets of an allowed connection.
 	ct_key(&p, 0, &k);
 	tracked = bpf_map_lookup_elem(&np_ct, &k);
@@ -511,7 +600,7 @@ int from_pod(struct __sk_buff *skb)
 	return TC_ACT_OK;
 }
 
-/* Packets entering a pod from outside this node's pods (local pods were decided in from_pod). */
+/* Packets entering a pod: replies, then what does not come from a local pod (decided in from_pod). */
 SEC("tc")
 int to_pod(struct __sk_buff *skb)
 {
@@ -525,11 +614,16 @@ int to_pod(struct __sk_buff *skb)
 	r = parse(skb, &p);
 	if (r != V_POLICE)
 		return r == V_PASS ? TC_ACT_OK : TC_ACT_SHOT;
-	if (endpoint(p.family, &p.saddr))
-		return TC_ACT_OK;
-	r = ct_reply(skb, &p);
+	// 1. Replies (with their frontend given back), hairpin replies included.
+	r = ct_revnat(skb, &p);
+	if (!r)
+		r = ct_reply(skb, &p, 1);
 	if (r)
 		return r > 0 ? TC_ACT_OK : TC_ACT_SHOT;
+	// 2. Local pods' packets were decided when they left their pod.
+	if (endpoint(p.family, &p.saddr))
+		return TC_ACT_OK;
+	// 3. Later packets of an allowed connection; a connection from_netdev translated.
 	dst = endpoint(p.family, &p.daddr);
 	if (!dst)
 		return TC_ACT_SHOT;
@@ -538,8 +632,9 @@ int to_pod(struct __sk_buff *skb)
 	if (tracked) {
 		if (tracked->flags & CT_ALLOWED)
 			return TC_ACT_OK;
-		nat = *tracked; /* translated by from_netdev, not yet allowed */
+		nat = *tracked;
 	}
+	// 4. First packet: ingress in the destination's map.
 	if ((dst->flags & EP_INGRESS) && !policy_allows(dst->policy, identity_of(p.family, &p.saddr), 0, &p))
 		return TC_ACT_SHOT;
 	ct_allow(&p, &nat);
@@ -566,6 +661,17 @@ int from_netdev(struct __sk_buff *skb)
 		bpf_map_update_elem(&np_ct, &k, &nat, BPF_NOEXIST);
 	}
 	return TC_ACT_OK;
+}
+
+/* Packets leaving the node: replies of translated connections get their frontend back. */
+SEC("tc")
+int to_netdev(struct __sk_buff *skb)
+{
+	struct pkt p = {};
+
+	if (parse(skb, &p) != V_POLICE)
+		return TC_ACT_OK;
+	return ct_reply(skb, &p, 1) < 0 ? TC_ACT_SHOT : TC_ACT_OK;
 }
 
 char LICENSE[] SEC("license") = "Apache-2.0";
