@@ -178,6 +178,23 @@ export class Space {
     );
   }
 
+  private readonly entityLits = new Map<Endpoint, B[]>();
+
+  /** `ent = i`, one literal per endpoint and entity, shared by every formula. */
+  entityIs(e: Endpoint, i: number): B {
+    let lits = this.entityLits.get(e);
+    if (!lits) {
+      lits = [];
+      this.entityLits.set(e, lits);
+    }
+    let x = lits[i];
+    if (!x) {
+      x = is(e.ent, i);
+      lits[i] = x;
+    }
+    return x;
+  }
+
   conn(prefix: string): Conn {
     const c = this.ctx;
     const name = `${prefix}${this.counter++}`;
@@ -259,29 +276,59 @@ export class World {
     });
     defs.push(c.Implies(isKind(KIND.hypothetical), and(c, same)));
     defs.push(c.Implies(isKind(KIND.address), present));
-    // Existing entities: their class's labels, ports and namespace.
+    // Existing entities: their class's labels, ports and namespace. Entities are grouped by each
+    // fact ("these entities have app=web"), so the formula has one literal per entity and one
+    // implication per distinct fact, not one per entity and key.
     const { classes } = this.analysis.index;
     const selectableSet = this.analysis.index.selectable;
+    const groups = new Map<string, { fact: () => B; ents: number[] }>();
+    const group = (key: string, fact: () => B, i: number) => {
+      let g = groups.get(key);
+      if (!g) {
+        g = { fact, ents: [] };
+        groups.set(key, g);
+      }
+      g.ents.push(i);
+    };
     for (let i = 0; i < this.entityClass.length; i++) {
       const ci = this.entityClass[i]!;
-      const guard = c.And(isKind(KIND.existing), is(e.ent, i));
       if (ci < 0) {
-        defs.push(c.Implies(guard, c.Not(present)));
+        group("absent", () => c.Not(present), i);
         continue;
       }
       const cls = classes[ci]!;
-      const facts: B[] = [present, selectableSet.has(ci) ? selectable : c.Not(selectable)];
-      facts.push(is(e.ns, u.namespaceIndex.get(cls.namespace)!));
-      for (const [k, x] of lab) facts.push(is(x, valueIndex(u.podKeys.get(k)!, cls.labels[k])));
-      slots.forEach((s) => {
+      group("present", () => present, i);
+      const sel = selectableSet.has(ci);
+      group(`selectable=${sel}`, () => (sel ? selectable : c.Not(selectable)), i);
+      const nsIndex = u.namespaceIndex.get(cls.namespace)!;
+      group(`ns=${nsIndex}`, () => is(e.ns, nsIndex), i);
+      for (const [k, x] of lab) {
+        const v = valueIndex(u.podKeys.get(k)!, cls.labels[k]);
+        group(`lab:${k}=${v}`, () => is(x, v), i);
+      }
+      slots.forEach((s, si) => {
         const ports = cls.ports.filter((p) => p.name === s.name && p.protocol === s.protocol);
         s.present.forEach((p, j) => {
           const port = ports[j];
-          facts.push(port ? c.And(p, is(s.port[j]!, port.port)) : c.Not(p));
+          if (port) group(`slot${si}.${j}=${port.port}`, () => c.And(p, is(s.port[j]!, port.port)), i);
+          else group(`slot${si}.${j}=none`, () => c.Not(p), i);
         });
       });
-      defs.push(c.Implies(guard, and(c, facts)));
     }
+    const isExisting = isKind(KIND.existing);
+    for (const g of groups.values())
+      defs.push(
+        c.Implies(
+          c.And(
+            isExisting,
+            or(
+              c,
+              g.ents.map((i) => this.space.entityIs(e, i)),
+            ),
+          ),
+          g.fact(),
+        ),
+      );
     // Namespace labels: an existing namespace's, or the free ones of a namespace not in this world.
     const existing = new Map(this.analysis.cluster.namespaces.map((n) => [n.name, n.labels]));
     u.namespaces.forEach((name, j) => {
@@ -470,7 +517,7 @@ export class World {
             is(e.kind, KIND.existing),
             or(
               c,
-              ents.map((i) => is(e.ent, i)),
+              ents.map((i) => this.space.entityIs(e, i)),
             ),
           ),
         );
@@ -484,14 +531,22 @@ export class World {
    * replicas, and no ipBlock matches them.
    */
   podAddresses(e: Endpoint): B | undefined {
-    const atoms = new Set<number>();
-    for (const cls of this.analysis.index.classes) for (const a of cls.atoms) atoms.add(a);
-    if (atoms.size === 0) return undefined;
-    return or(
-      this.c,
-      [...atoms].sort((x, y) => x - y).map((a) => this.space.ipIn(e, this.analysis.space.atoms[a]!)),
+    if (this.podAtoms === undefined) {
+      const atoms = new Set<number>();
+      for (const cls of this.analysis.index.classes) for (const a of cls.atoms) atoms.add(a);
+      this.podAtoms = [...atoms].sort((x, y) => x - y);
+    }
+    if (this.podAtoms.length === 0) return undefined;
+    const atoms = this.podAtoms;
+    return this.memoize(`pod-addresses#${e.name}`, () =>
+      or(
+        this.c,
+        atoms.map((a) => this.space.ipIn(e, this.analysis.space.atoms[a]!)),
+      ),
     );
   }
+
+  private podAtoms: number[] | undefined;
 
   /** Whether a rule's ports admit the connection towards the destination. */
   ports(ports: readonly PortMatch[], dst: Endpoint, k: Conn): B {
@@ -677,7 +732,7 @@ export class World {
     const c = this.c;
     const ents: B[] = [];
     for (let i = 0; i < this.entityClass.length; i++)
-      if (classes.has(this.entityClass[i]!)) ents.push(is(e.ent, i));
+      if (classes.has(this.entityClass[i]!)) ents.push(this.space.entityIs(e, i));
     return c.And(is(e.kind, KIND.existing), or(c, ents));
   }
 
