@@ -17,6 +17,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { EMIT_EBPF_SCENARIO, emitEbpfLines, runEmitEbpfBench } from "./emit-ebpf.js";
 import { execute, type ScenarioResult } from "./execute.js";
 import { hasGc } from "./measure.js";
 import { evaluate, growth, HEADER, type Outcome, printRow, row, servicesLine } from "./report.js";
@@ -72,7 +73,9 @@ async function main(): Promise<void> {
     ?.split(",")
     .map((x) => x.trim())
     .filter(Boolean);
-  const unknown = (wanted ?? []).filter((w) => !all.some((s) => s.series === w || s.name === w));
+  const unknown = (wanted ?? []).filter(
+    (w) => w !== EMIT_EBPF_SCENARIO && !all.some((s) => s.series === w || s.name === w),
+  );
   if (unknown.length > 0) {
     console.error(
       `unknown scenario or series: ${unknown.join(", ")} (series: ${SERIES.join(", ")}; scenarios: ${all.map((s) => s.name).join(", ")})`,
@@ -126,6 +129,9 @@ async function main(): Promise<void> {
       );
   }
 
+  const emitEbpf = !wanted || wanted.includes(EMIT_EBPF_SCENARIO) ? runEmitEbpfBench(seed) : undefined;
+  if (emitEbpf) for (const line of emitEbpfLines(emitEbpf)) console.log(line);
+
   // 3. Growth of each series, targets.
   console.log("");
   for (const line of growth(outcomes)) console.log(line);
@@ -148,6 +154,7 @@ async function main(): Promise<void> {
     seed,
     loadAverage: { before: loadBefore, after: loadavg() },
     scenarios: outcomes.map((o) => o.result ?? { name: o.scenario.name, error: o.error }),
+    emitEbpf,
     targets,
   };
   writeFileSync(OUT, toJson(json));

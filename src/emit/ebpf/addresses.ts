@@ -31,6 +31,11 @@ export interface EndpointEntry {
 
 const WIDTH: Record<IpFamily, number> = { 4: 32, 6: 128 };
 
+/** The first ten names, and how many more. */
+function names(list: readonly string[]): string {
+  return list.length <= 10 ? list.join(", ") : `${list.slice(0, 10).join(", ")} and ${list.length - 10} more`;
+}
+
 function compareAddr(a: { family: number; value: bigint }, b: { family: number; value: bigint }): number {
   return a.family - b.family || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
 }
@@ -102,10 +107,10 @@ export function buildEndpoints(
     }
   });
   if (noIp.length > 0)
-    notes.push(`${noIp.length} pods without an address are not endpoints (not enforced): ${noIp.join(", ")}`);
+    notes.push(`${noIp.length} pods without an address are not endpoints (not enforced): ${names(noIp)}`);
   if (hostNetwork.length > 0)
     notes.push(
-      `hostNetwork pods share their node's interfaces and are not endpoints: ${hostNetwork.join(", ")}`,
+      `${hostNetwork.length} hostNetwork pods share their node's interfaces and are not endpoints: ${names(hostNetwork)}`,
     );
   return out.sort(compareAddr);
 }

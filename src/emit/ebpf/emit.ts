@@ -43,5 +43,6 @@ export function emitEbpf(
       mapEntries: entries,
       bytes: sizes.reduce((n, m) => n + m.bytes, 0),
     },
+    warnings: state.notes,
   };
 }
