@@ -130,10 +130,32 @@ export function ingressFromObject(o: IngressObject | RouteObject): IngressRoute 
  * A named targetPort resolves per selected pod: warn for each pod that lacks it (that pod is no
  * endpoint of that port), and when no selected pod has it at all (the port has no endpoints).
  */
+const byNamespace = new WeakMap<readonly Pod[], Map<string, Pod[]>>();
+
+/** The pods of each namespace (computed once per pod list: Services are checked one by one). */
+function podsByNamespace(pods: readonly Pod[]): Map<string, Pod[]> {
+  let m = byNamespace.get(pods);
+  if (!m) {
+    m = new Map();
+    for (const p of pods) {
+      let list = m.get(p.namespace);
+      if (!list) {
+        list = [];
+        m.set(p.namespace, list);
+      }
+      list.push(p);
+    }
+    byNamespace.set(pods, m);
+  }
+  return m;
+}
+
 export function checkTargetPorts(o: ServiceObject, svc: Service, pods: readonly Pod[]): Diagnostic[] {
   if (!svc.selector) return [];
   const selector = { matchLabels: svc.selector };
-  const selected = pods.filter((p) => p.namespace === svc.namespace && matches(selector, p.labels));
+  const selected = podsByNamespace(pods)
+    .get(svc.namespace)
+    ?.filter((p) => matches(selector, p.labels)) ?? [];
   const out: Diagnostic[] = [];
   const object = { kind: "Service", namespace: svc.namespace, name: svc.name };
   svc.ports.forEach((sp, i) => {
