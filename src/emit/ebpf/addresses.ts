@@ -106,6 +106,10 @@ export function buildEndpoints(
       out.push({ family: ip.family, value: ip.value, pod: name, identity: ids.ofClass[c]!, classIndex: c });
     }
   });
+  if (a.ingressControllerPod !== undefined)
+    notes.push(
+      "the {ingress-controller} peer of the model has no address: the real controller's pods are policed as whatever their addresses are (pods or external)",
+    );
   if (noIp.length > 0)
     notes.push(`${noIp.length} pods without an address are not endpoints (not enforced): ${names(noIp)}`);
   if (hostNetwork.length > 0)
