@@ -2,7 +2,7 @@
  * Address sets of the plan: sorted, disjoint, non-adjacent ranges of one family, with a canonical
  * key (equal content, equal key) so that every emitter shares one set among all its users.
  */
-import { type IpFamily, type IpRange, rangeToCidrs } from "../model/index.js";
+import { formatIp, type IpAddress, type IpFamily, type IpRange, rangeToCidrs } from "../model/index.js";
 
 export interface AddressSet {
   readonly family: IpFamily;
@@ -30,11 +30,34 @@ export function addressSet(family: IpFamily, input: readonly IpRange[]): Address
 
 /** The set as CIDRs (ipset `hash:net`, iptables `-s`): a /0 is split in two halves, which hash:net accepts. */
 export function cidrsOf(s: AddressSet): string[] {
-  return s.ranges.flatMap((r) => rangeToCidrs(r)).flatMap((c) => (c.endsWith("/0") ? halves(c) : [c]));
+  let c = cidrCache.get(s);
+  if (!c) {
+    c = s.ranges
+      .flatMap((r) =>
+        r.lo === r.hi ? [`${formatIp(r.family, r.lo)}/${r.family === 4 ? 32 : 128}`] : rangeToCidrs(r),
+      )
+      .flatMap((x) => (x.endsWith("/0") ? halves(x) : [x]));
+    cidrCache.set(s, c);
+  }
+  return c;
 }
+
+const cidrCache = new WeakMap<AddressSet, string[]>();
 
 function halves(zero: string): string[] {
   return zero.includes(":") ? ["::/1", "8000::/1"] : ["0.0.0.0/1", "128.0.0.0/1"];
+}
+
+const ipTexts = new WeakMap<IpAddress, string>();
+
+/** An address as text (memoised per address object: pods and endpoints share theirs). */
+export function ipText(ip: IpAddress): string {
+  let t = ipTexts.get(ip);
+  if (t === undefined) {
+    t = formatIp(ip.family, ip.value);
+    ipTexts.set(ip, t);
+  }
+  return t;
 }
 
 /** Interns sets by key, so equal sets are one object with one name. */

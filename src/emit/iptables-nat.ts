@@ -15,7 +15,8 @@
  * names with netpolc's prefix, so the hashes are the ones kube-proxy would compute.
  */
 import type { IpFamily } from "../model/index.js";
-import { comment, ipText, Table } from "./iptables-policy.js";
+import { ipText } from "./address-set.js";
+import { comment, Table } from "./iptables-policy.js";
 import { hex, MASQ_MARK, SELF_MARK } from "./marks.js";
 import { iptablesName, probability } from "./names.js";
 import type { EndpointPlan, ServicePortPlan } from "./services-plan.js";

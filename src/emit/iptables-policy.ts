@@ -12,8 +12,8 @@
  * A group chain lists its pod cells (peer set × ports), then drops every other pod address, then
  * lists its external cells, then drops. Peer sets of more than INLINE_MAX CIDRs are ipsets.
  */
-import { formatIp, type IpAddress, type IpFamily } from "../model/index.js";
-import { type AddressSet, cidrsOf } from "./address-set.js";
+import type { IpFamily } from "../model/index.js";
+import { type AddressSet, cidrsOf, ipText } from "./address-set.js";
 import { hex, SELF_MARK } from "./marks.js";
 import { iptablesName } from "./names.js";
 import type { Cell, FamilyPlan, GroupChain } from "./plan.js";
@@ -217,8 +217,4 @@ function rejectWithoutEndpoints(
           `${comment(`${sp.name} has no ${sp.externalLocal && sp.endpoints.length > 0 ? "local " : ""}endpoints`)} -d ${ipText(ip)}/${bits} -p ${p} -m ${p} --dport ${sp.port.port} -j ${sp.externalLocal && sp.endpoints.length > 0 ? "DROP" : reject}`,
         );
   }
-}
-
-export function ipText(ip: IpAddress): string {
-  return formatIp(ip.family, ip.value);
 }

@@ -57,6 +57,17 @@ export function nftName(prefix: string, readable: string, display: string = read
  * 0.00048828125 → Go 0.0004882812), so the digits are computed exactly here.
  */
 export function probability(n: number): string {
+  let p = probabilities.get(n);
+  if (p === undefined) {
+    p = computeProbability(n);
+    probabilities.set(n, p);
+  }
+  return p;
+}
+
+const probabilities = new Map<number, string>();
+
+function computeProbability(n: number): string {
   const x = 1 / n;
   // The double as num / 2^k exactly.
   const view = new DataView(new ArrayBuffer(8));

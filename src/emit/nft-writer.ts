@@ -2,7 +2,7 @@
  * A small builder for one nftables table: named sets and maps, then chains, in insertion order,
  * with the counts EmitStats reports.
  */
-import { formatIp, type IpFamily, type IpRange, rangeToCidrs } from "../model/index.js";
+import { formatIp, type IpFamily, type IpRange } from "../model/index.js";
 import type { AddressSet } from "./address-set.js";
 import { hashName } from "./names.js";
 
@@ -38,7 +38,7 @@ export class NftWriter {
     this.sets++;
     if (kind === "set") this.setElements += elements.length;
     else this.mapEntries += elements.length;
-    const lines = [`\t${kind} ${name} {`, `\t\ttype ${type}`];
+    const lines = [`\t${kind} ${name} {`, type.startsWith("typeof ") ? `\t\t${type}` : `\t\ttype ${type}`];
     if (flags.length > 0) lines.push(`\t\tflags ${flags.join(",")}`);
     for (const e of extra) lines.push(`\t\t${e}`);
     if (elements.length > 0) lines.push(`\t\telements = {\n\t\t\t${elements.join(",\n\t\t\t")}\n\t\t}`);
@@ -59,11 +59,6 @@ export class NftWriter {
     lines.push("\t}");
     this.blocks.push(lines.join("\n"));
     return name;
-  }
-
-  /** Counts anonymous map elements (e.g. `numgen … vmap { … }`) written inside rules. */
-  countAnonymous(entries: number): void {
-    this.mapEntries += entries;
   }
 
   render(table: string, comment: string): string {
@@ -90,23 +85,22 @@ export function ipKey(f: IpFamily): string {
 
 /** One set element for a range: an address, a CIDR, or `lo-hi`. */
 export function rangeElement(r: IpRange): string {
-  const cidrs = rangeToCidrs(r);
-  if (cidrs.length === 1) {
-    const c = cidrs[0]!;
-    return c.endsWith(r.family === 4 ? "/32" : "/128") ? c.slice(0, c.lastIndexOf("/")) : c;
-  }
+  if (r.lo === r.hi) return formatIp(r.family, r.lo);
+  const size = r.hi - r.lo + 1n;
+  if ((size & (size - 1n)) === 0n && (r.lo & (size - 1n)) === 0n)
+    return `${formatIp(r.family, r.lo)}/${(r.family === 4 ? 32 : 128) - (size.toString(2).length - 1)}`;
   return `${formatIp(r.family, r.lo)}-${formatIp(r.family, r.hi)}`;
 }
 
-/** Sets of at most this many elements are written inline (anonymous); larger ones are named. */
-export const INLINE_MAX = 4;
-
-/** `ip saddr …` for an address set: inline, or a named `flags interval` set shared by content. */
+/**
+ * `ip saddr …` for an address set: one element inline, more in a named `flags interval` set shared
+ * by content. Never an anonymous set: nft 1.0.6 loads a table in time quadratic in the number of
+ * its anonymous sets.
+ */
 export function addressMatch(w: NftWriter, set: AddressSet, field: "saddr" | "daddr"): string {
   const elements = set.ranges.map(rangeElement);
   const key = `${ipKey(set.family)} ${field}`;
   if (elements.length === 1) return `${key} ${elements[0]}`;
-  if (elements.length <= INLINE_MAX) return `${key} { ${elements.join(", ")} }`;
   const name = `peers${set.family}-${hashName(set.key, 16)}`;
   w.set("set", name, addrType(set.family), ["interval"], elements);
   return `${key} @${name}`;

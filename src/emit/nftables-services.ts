@@ -6,7 +6,8 @@
  * | service-ips-v4 / -v6            | map addr . inet_proto . inet_service : verdict              |
  * | service-nodeports-v4 / -v6      | map inet_proto . inet_service : verdict (local addresses)   |
  * | no-endpoint-services-v4 / -v6   | map addr . inet_proto . inet_service : verdict (reject/drop) |
- * | service-<h>-ns/svc/proto/port   | `numgen random mod N vmap { 0 : goto endpoint-…, … }`         |
+ * | service-<h>-ns/svc/proto/port   | `numgen random mod N vmap @service-endpoints-<h>-…`          |
+ * | service-endpoints-<h>-…         | map: 0 : goto endpoint-…, 1 : …                               |
  * | local-…, external-…             | local endpoints only; external traffic (masquerade, then     |
  * |                                 | service-… or local-…)                                         |
  * | endpoint-<h>-…__ip/port         | hairpin marks, affinity update, `dnat ip to ip:port`          |
@@ -14,7 +15,7 @@
  * v6 chains carry a `6` after their kind (`service6-…`), as both families share one inet table.
  */
 import type { IpFamily } from "../model/index.js";
-import { ipText } from "./iptables-policy.js";
+import { ipText } from "./address-set.js";
 import { hex, MASQ_MARK, SELF_MARK } from "./marks.js";
 import { nftName } from "./names.js";
 import { addrType, ipKey, type NftWriter } from "./nft-writer.js";
@@ -125,10 +126,17 @@ function balanceChain(
   const rules = endpoints.flatMap((e) => (e.affinity ? [`${k} saddr @${e.affinity} goto ${e.chain}`] : []));
   if (endpoints.length === 1) rules.push(`goto ${endpoints[0]!.chain}`);
   else {
-    rules.push(
-      `numgen random mod ${endpoints.length} vmap { ${endpoints.map((e, i) => `${i} : goto ${e.chain}`).join(", ")} }`,
+    // A named map, not an anonymous one: nft 1.0.6 takes time quadratic in the number of
+    // anonymous sets of a table (thousands of Services: minutes), named ones it handles far faster.
+    const n = endpoints.length;
+    const map = w.set(
+      "map",
+      `${name.replace(/^([a-z]+6?)-/, "$1-endpoints-")}`,
+      `typeof numgen random mod ${n} : verdict`,
+      [],
+      endpoints.map((e, i) => `${i} : goto ${e.chain}`),
     );
-    w.countAnonymous(endpoints.length);
+    rules.push(`numgen random mod ${n} vmap @${map}`);
   }
   return w.chain(name, rules);
 }

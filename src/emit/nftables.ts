@@ -11,7 +11,7 @@
 import type { Analysis } from "../model/index.js";
 import { baseName } from "./iptables.js";
 import { hex, SELF_MARK } from "./marks.js";
-import { nftName } from "./names.js";
+import { hashName, nftName } from "./names.js";
 import { addressMatch, addrType, ipKey, NftWriter, rangeElement } from "./nft-writer.js";
 import { nftServices } from "./nftables-services.js";
 import { type Cell, type FamilyPlan, type GroupChain, planPolicy } from "./plan.js";
@@ -143,7 +143,7 @@ function groupChain(w: NftWriter, fp: FamilyPlan, g: GroupChain): string {
   const rules: string[] = [];
   const cells = (list: readonly Cell[]) => {
     for (const cell of list) {
-      const ports = portMatch(cell.conn);
+      const ports = portMatch(w, cell.conn);
       rules.push(`${addressMatch(w, cell.peers, field)}${ports ? ` ${ports}` : ""} ${allow}`);
     }
   };
@@ -156,20 +156,37 @@ function groupChain(w: NftWriter, fp: FamilyPlan, g: GroupChain): string {
   return w.chain(name, rules);
 }
 
-/** `meta l4proto . th dport { … }` for a connection set; "" when it holds every connection. */
-export function portMatch(conn: Cell["conn"]): string {
+/**
+ * The ports of a connection set: "" when it holds every connection; one protocol (and one port or
+ * range) inline; else a named set shared by content, `inet_proto` (every port of some protocols)
+ * or `inet_proto . inet_service` with intervals.
+ */
+export function portMatch(w: NftWriter, conn: Cell["conn"]): string {
   const pp = protocolPorts(conn);
   if (!pp) return "";
+  const items: string[] = [];
   if (pp.every((p) => !p.intervals)) {
     const protos = pp.map((p) => p.protocol.toLowerCase());
-    return protos.length === 1 ? `meta l4proto ${protos[0]}` : `meta l4proto { ${protos.join(", ")} }`;
+    if (protos.length === 1) return `meta l4proto ${protos[0]}`;
+    const name = w.set("set", `protocols-${protos.join("-")}`, "inet_proto", [], protos);
+    return `meta l4proto @${name}`;
   }
-  const items: string[] = [];
   for (const { protocol, intervals } of pp) {
     const p = protocol.toLowerCase();
     const iv = intervals ?? [1, 65535];
     for (let i = 0; i < iv.length; i += 2)
       items.push(`${p} . ${iv[i] === iv[i + 1] ? iv[i] : `${iv[i]}-${iv[i + 1]}`}`);
   }
-  return `meta l4proto . th dport { ${items.join(", ")} }`;
+  if (items.length === 1) {
+    const [p, port] = items[0]!.split(" . ");
+    return `meta l4proto ${p} th dport ${port}`;
+  }
+  const name = w.set(
+    "set",
+    `ports-${hashName(items.join(","), 16)}`,
+    "inet_proto . inet_service",
+    ["interval"],
+    items,
+  );
+  return `meta l4proto . th dport @${name}`;
 }

@@ -103,6 +103,12 @@ export function planPolicy(a: Analysis, node: string | undefined): PolicyPlan {
       if (isLocal(p, node)) localIps[ip.family][c]!.push(r);
     }
   });
+  // Each class's addresses as merged ranges (replicas get consecutive addresses: usually one).
+  for (const f of FAMILIES)
+    for (let c = 0; c < K; c++) {
+      classIps[f][c] = [...addressSet(f, classIps[f][c]!).ranges];
+      localIps[f][c] = [...addressSet(f, localIps[f][c]!).ranges];
+    }
   if (noIp > 0)
     warnings.push(
       `${noIp} pod(s) have no IP address in the manifests: no rule can match them (give them IPs, or use --assign-ips)`,

@@ -17,7 +17,6 @@
  */
 import {
   type Analysis,
-  formatIp,
   type IpAddress,
   type IpFamily,
   type Protocol,
@@ -25,6 +24,7 @@ import {
   type ServicePort,
   serviceEndpoints,
 } from "../model/index.js";
+import { ipText } from "./address-set.js";
 import { isLocal } from "./placement.js";
 
 export interface EndpointPlan {
@@ -65,7 +65,7 @@ export interface ServicePlan {
 export const AFFINITY_SECONDS = 10800;
 
 export function endpointText(ip: IpAddress, port: number): string {
-  const addr = formatIp(ip.family, ip.value);
+  const addr = ipText(ip);
   return ip.family === 6 ? `[${addr}]:${port}` : `${addr}:${port}`;
 }
 
