@@ -9,7 +9,7 @@
  * tc runs through `nsenter --net`: `ip netns exec` and `tc -n` remount /sys, which hides bpffs.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -28,6 +28,21 @@ async function sh(script: string): Promise<string> {
   }
 }
 
+const PIN_PREFIX = "netpolc-test-";
+
+/** Removes the pin directories of earlier runs whose process is gone. */
+export function cleanStalePins(): void {
+  for (const name of readdirSync("/sys/fs/bpf")) {
+    if (!name.startsWith(PIN_PREFIX)) continue;
+    const pid = Number(name.slice(PIN_PREFIX.length).split("-")[0]);
+    try {
+      process.kill(pid, 0);
+    } catch {
+      rmSync(`/sys/fs/bpf/${name}`, { recursive: true, force: true });
+    }
+  }
+}
+
 export class EbpfLoader {
   private generation = 0;
   private readonly root: string;
@@ -36,7 +51,7 @@ export class EbpfLoader {
     private readonly object: string,
     private readonly topo: Topology,
   ) {
-    this.root = `/sys/fs/bpf/netpolc-test-${process.pid}-${topo.id}`;
+    this.root = `/sys/fs/bpf/${PIN_PREFIX}${process.pid}-${topo.id}`;
   }
 
   /** Loads the program afresh, attaches it, and loads the maps `emitEbpf` gives for `a`. */

@@ -27,7 +27,7 @@ import {
 } from "../../src/model/index.js";
 import { loadPaths } from "../../src/parser/index.js";
 import { compileProgram, describeEbpf, ensureBpffs } from "./ebpf-env.js";
-import { EbpfLoader } from "./ebpf-load.js";
+import { cleanStalePins, EbpfLoader } from "./ebpf-load.js";
 import {
   type Check,
   externalSamples,
@@ -147,6 +147,7 @@ function ebpfSuite(o: SuiteOptions): void {
 
   beforeAll(async () => {
     ensureBpffs();
+    cleanStalePins();
     await cleanStale();
     topo = await Topology.create(`ebpf-${o.id}`, podSpecs(first, pods), externals, specs);
     loader = new EbpfLoader(compileProgram(), topo);
