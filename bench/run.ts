@@ -17,6 +17,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { EMIT_SCENARIO, emitLines, runEmitBench } from "./emit.js";
 import { EMIT_EBPF_SCENARIO, emitEbpfLines, runEmitEbpfBench } from "./emit-ebpf.js";
 import { execute, type ScenarioResult } from "./execute.js";
 import { hasGc } from "./measure.js";
@@ -74,7 +75,8 @@ async function main(): Promise<void> {
     .map((x) => x.trim())
     .filter(Boolean);
   const unknown = (wanted ?? []).filter(
-    (w) => w !== EMIT_EBPF_SCENARIO && !all.some((s) => s.series === w || s.name === w),
+    (w) =>
+      w !== EMIT_EBPF_SCENARIO && w !== EMIT_SCENARIO && !all.some((s) => s.series === w || s.name === w),
   );
   if (unknown.length > 0) {
     console.error(
@@ -129,6 +131,8 @@ async function main(): Promise<void> {
       );
   }
 
+  const emit = !wanted || wanted.includes(EMIT_SCENARIO) ? runEmitBench(seed) : undefined;
+  if (emit) for (const line of emitLines(emit)) console.log(line);
   const emitEbpf = !wanted || wanted.includes(EMIT_EBPF_SCENARIO) ? runEmitEbpfBench(seed) : undefined;
   if (emitEbpf) for (const line of emitEbpfLines(emitEbpf)) console.log(line);
 
@@ -154,6 +158,7 @@ async function main(): Promise<void> {
     seed,
     loadAverage: { before: loadBefore, after: loadavg() },
     scenarios: outcomes.map((o) => o.result ?? { name: o.scenario.name, error: o.error }),
+    emit,
     emitEbpf,
     targets,
   };
