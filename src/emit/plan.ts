@@ -123,6 +123,7 @@ export function planPolicy(a: Analysis, node: string | undefined): PolicyPlan {
   for (const p of [...a.cluster.policies, ...a.cluster.clusterPolicies]) policyIndex.set(p, policyIndex.size);
   const groups = (direction: Direction): Group[] => {
     const byKey = new Map<string, Group>();
+    const readables = new Set<string>();
     for (let c = 0; c < K; c++) {
       if (!a.isolated(c, direction)) continue;
       if (localIps[4][c]!.length === 0 && localIps[6][c]!.length === 0) continue;
@@ -135,15 +136,25 @@ export function planPolicy(a: Analysis, node: string | undefined): PolicyPlan {
       const key = `${tiers.map((p) => policyIndex.get(p)).join(",")}${named ? `#${a.index.classes[c]!.portsKey}` : ""}`;
       let g = byKey.get(key);
       if (!g) {
+        // Cluster policies are named with their kind (a ClusterNetworkPolicy and an
+        // AdminNetworkPolicy may share a name); NetworkPolicies with their namespace.
         const refs = (list: readonly Policy[]) =>
-          list.map((p) => `${p.ref.namespace ? `${p.ref.namespace}/` : ""}${p.ref.name}`).join(",");
+          list
+            .map((p) =>
+              p.tier === "networkpolicy" ? `${p.namespace}/${p.ref.name}` : `${p.ref.kind}/${p.ref.name}`,
+            )
+            .join(",");
         const parts = [
           s.admin.length > 0 ? `admin ${refs(s.admin)}` : "",
           s.np.length > 0 ? `np ${refs(s.np)}` : "",
           s.baseline.length > 0 ? `baseline ${refs(s.baseline)}` : "",
           named ? `ports ${a.index.classes[c]!.portsKey}` : "",
         ].filter(Boolean);
-        g = { readable: `${direction} ${parts.join("; ")}`, classes: [] };
+        // The readable name is the chain's hash input: it must stay unique.
+        let readable = `${direction} ${parts.join("; ")}`;
+        for (let n = 2; readables.has(readable); n++) readable = `${direction} ${parts.join("; ")} (${n})`;
+        readables.add(readable);
+        g = { readable, classes: [] };
         byKey.set(key, g);
       }
       g.classes.push(c);
