@@ -37,32 +37,46 @@ describeKernel("kernel: nft -c and iptables-restore --test accept every emitted 
     await sh(`ip netns del ${ns} 2>/dev/null || true; rm -rf ${tmp}`);
   });
 
-  for (const dir of fixtureDirs())
-    for (const assigned of [false, true])
-      it(`${dir}${assigned ? " (addresses assigned, dual-stack)" : ""}`, async () => {
-        const parsed = await loadPaths([join(ROOT, dir)], {});
-        const built = buildCluster(parsed.objects).cluster;
-        const a = analyze(assigned ? assignAddresses(built, DUAL_STACK_ADDRESSING).cluster : built);
-        const inNs = `ip netns exec ${ns}`;
-        let checked = 0;
-        for (const target of TEXT_TARGETS)
-          for (const node of nodesOf(a.cluster)) {
-            const e = emit(a, target, { node: node || undefined });
-            await sh(`${inNs} nft flush ruleset; ${inNs} ipset destroy 2>/dev/null || true`);
-            for (const f of e.files) {
-              const path = join(tmp, f.name);
-              writeFileSync(path, f.content);
-              const cmd = {
-                nft: `${inNs} nft -c -f ${path}`,
-                "ipset-restore": `${inNs} ipset restore -exist < ${path}`,
-                "iptables-restore": `${inNs} iptables-restore --test --noflush < ${path}`,
-                "ip6tables-restore": `${inNs} ip6tables-restore --test --noflush < ${path}`,
-              }[f.kind as string];
-              expect(cmd, f.kind).toBeDefined();
-              await expect(sh(`${cmd} 2>&1`), `${dir} ${target} ${f.name}`).resolves.toBeDefined();
-              checked++;
-            }
-          }
-        expect(checked).toBeGreaterThan(0);
+  // Every fixture, as loaded and with addresses; and hostNetwork pods policed (`distinguish`), whose
+  // rules also use OUTPUT and INPUT (a netpol-analyzer case with hostNetwork pods).
+  const inputs = [
+    ...fixtureDirs().flatMap((dir) => [
+      { dir, assigned: false, hostNetwork: "node" as const },
+      { dir, assigned: true, hostNetwork: "node" as const },
+    ]),
+    {
+      dir: "test/conformance/netpol-analyzer/cases/ipblockstest",
+      assigned: false,
+      hostNetwork: "distinguish" as const,
+    },
+  ];
+  for (const { dir, assigned, hostNetwork } of inputs)
+    it(`${dir}${assigned ? " (addresses assigned, dual-stack)" : ""}${hostNetwork === "distinguish" ? " (--host-network distinguish)" : ""}`, async () => {
+      const parsed = await loadPaths([join(ROOT, dir)], {});
+      const built = buildCluster(parsed.objects).cluster;
+      const a = analyze(assigned ? assignAddresses(built, DUAL_STACK_ADDRESSING).cluster : built, {
+        hostNetwork,
       });
+      const inNs = `ip netns exec ${ns}`;
+      let checked = 0;
+      for (const target of TEXT_TARGETS)
+        for (const node of nodesOf(a.cluster)) {
+          const e = emit(a, target, { node: node || undefined });
+          await sh(`${inNs} nft flush ruleset; ${inNs} ipset destroy 2>/dev/null || true`);
+          for (const f of e.files) {
+            const path = join(tmp, f.name);
+            writeFileSync(path, f.content);
+            const cmd = {
+              nft: `${inNs} nft -c -f ${path}`,
+              "ipset-restore": `${inNs} ipset restore -exist < ${path}`,
+              "iptables-restore": `${inNs} iptables-restore --test --noflush < ${path}`,
+              "ip6tables-restore": `${inNs} ip6tables-restore --test --noflush < ${path}`,
+            }[f.kind as string];
+            expect(cmd, f.kind).toBeDefined();
+            await expect(sh(`${cmd} 2>&1`), `${dir} ${target} ${f.name}`).resolves.toBeDefined();
+            checked++;
+          }
+        }
+      expect(checked).toBeGreaterThan(0);
+    });
 });
