@@ -120,6 +120,7 @@ registerEmit(program, common);
 registerVerify(program, common);
 registerCompare(program, common);
 registerLint(program, common);
+(await import("./repl.js")).registerRepl(program, common);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,22 @@
+/** `.help`: every query form, with an example on the README demo. */
+export const HELP: readonly string[] = [
+  "Queries (a trailing ? is optional; A and B: ns/name, name, ns/name[Kind], an IP address, or a set",
+  "of the guarantee language such as `namespace backend` or `pods(app=web) in namespace frontend`):",
+  "  can A reach B [on PORTS]          can frontend/web reach backend/api on tcp/8080?",
+  "                                    can backend/checkout reach svc/payments/payments-api:8443?",
+  "  who can reach B [on PORTS]        who can reach backend/db?",
+  "  what can A reach [on PORTS]       what can payments/psp-connector reach?",
+  "  why not A -> B [PORTS]            why not frontend/smoke-test -> backend/api tcp/8080",
+  "  what if apply FILE                what if apply my-policy.yaml",
+  "  what if delete KIND [NS/]NAME     what if delete networkpolicy backend/default-deny",
+  "  what if label pod NS/NAME K=V K-  what if label pod backend/debug-shell tier=backend",
+  "  what if label namespace NS K=V    what if label namespace kube-system team=platform",
+  "  undo | reset                      leave the last / every `what if`",
+  "  check CLAIM | check FILE          check deny from namespace frontend to backend/db",
+  "  show policies [for NS/NAME]       show policies for backend/db",
+  "  show workload NS/NAME             show workload payments/payments-api",
+  "  list                              the current connectivity (as `netpolc list`)",
+  "  .help  .exit",
+  "PORTS: tcp/443, tcp/8000-8080, udp, tcp/http (a named container port), any; comma-separated.",
+  "Input: Tab completes; a line ending in \\ or an open ( or { continues; ctrl-C cancels a running query.",
+];

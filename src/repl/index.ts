@@ -1,0 +1,11 @@
+export { type Answer, EXIT_OF, type Verdict } from "./answer.js";
+export { runBatch, splitQueries } from "./batch.js";
+export { type Command, parseCommand } from "./command.js";
+export { complete, vocabulary } from "./complete.js";
+export { continues, interactive, loadHistory } from "./interactive.js";
+export { colorWanted, defaultHistoryFile, type ReplOptions, replOptions } from "./options.js";
+export { renderJson, renderText } from "./render.js";
+export { loadSession, Session } from "./session.js";
+export { Cancellation } from "./solver.js";
+export { State } from "./state.js";
+export { delta } from "./whatif.js";
