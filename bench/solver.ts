@@ -5,7 +5,8 @@
  * and 10,000 / 10,000 (L). Writes bench/out/solver.json. Targets (solver issue): S encoding < 2 s,
  * each guarantee < 2 s; L figures reported.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { analyze, buildCluster, modelOptions } from "../src/model/index.js";
@@ -19,7 +20,12 @@ const SIZES = {
 } as const;
 
 const { values } = parseArgs({
-  options: { only: { type: "string", default: "S,L" }, timeout: { type: "string", default: "60000" } },
+  options: {
+    only: { type: "string", default: "S,L" },
+    timeout: { type: "string", default: "60000" },
+    child: { type: "string" },
+    out: { type: "string" },
+  },
 });
 
 function guaranteesFor(
@@ -87,30 +93,44 @@ async function run(name: keyof typeof SIZES): Promise<Figures> {
   };
 }
 
-async function main(): Promise<void> {
+/** One scenario in this process (the child of `main`): prints its lines and writes its JSON. */
+async function child(name: keyof typeof SIZES, out: string): Promise<void> {
   await z3();
   const startup = z3StartupMs();
-  console.log(`z3 start-up (wasm load + init): ${startup.toFixed(0)} ms`);
-  const results: Figures[] = [];
-  for (const name of values.only!.split(",").map((s) => s.trim()) as (keyof typeof SIZES)[]) {
-    if (!(name in SIZES)) throw new Error(`unknown solver scenario ${name} (S, L)`);
-    const f = await run(name);
-    results.push(f);
-    const worst = Math.max(...f.guarantees.map((x) => x.ms));
+  const f = await run(name);
+  const worst = Math.max(...f.guarantees.map((x) => x.ms));
+  console.log(
+    `solver-${name}: ${f.workloads} workloads, ${f.pods} pods, ${f.policies} policies, ${f.classes} classes; z3 start-up ${startup.toFixed(0)} ms, analyze ${f.analyzeMs.toFixed(0)} ms, encode ${f.encodeMs.toFixed(0)} ms, slowest guarantee ${worst.toFixed(0)} ms, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+  );
+  for (const x of f.guarantees) console.log(`  ${x.name.padEnd(24)} ${x.verdict.padEnd(8)} ${x.ms.toFixed(0).padStart(7)} ms`);
+  if (name === "S")
     console.log(
-      `solver-${name}: ${f.workloads} workloads, ${f.pods} pods, ${f.policies} policies, ${f.classes} classes; analyze ${f.analyzeMs.toFixed(0)} ms, encode ${f.encodeMs.toFixed(0)} ms, slowest guarantee ${worst.toFixed(0)} ms`,
+      `  targets: encode < 2000 ms ${f.encodeMs < 2000 ? "PASS" : "FAIL"}; every guarantee < 2000 ms ${worst < 2000 ? "PASS" : "FAIL"}`,
     );
-    for (const x of f.guarantees)
-      console.log(`  ${x.name.padEnd(24)} ${x.verdict.padEnd(8)} ${x.ms.toFixed(0).padStart(7)} ms`);
-    if (name === "S")
-      console.log(
-        `  targets: encode < 2000 ms ${f.encodeMs < 2000 ? "PASS" : "FAIL"}; every guarantee < 2000 ms ${worst < 2000 ? "PASS" : "FAIL"}`,
-      );
-  }
-  const out = join(import.meta.dirname, "..", "..", "bench", "out");
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, "solver.json"), `${JSON.stringify({ z3StartupMs: startup, results }, null, 2)}\n`);
+  writeFileSync(out, JSON.stringify({ z3StartupMs: startup, ...f }));
   await shutdownZ3();
 }
 
-await main();
+/** Each scenario in a fresh process: z3's wasm heap (at most 2 GiB) is the scenario's own. */
+function main(): void {
+  const dir = join(import.meta.dirname, "..", "..", "bench", "out");
+  mkdirSync(dir, { recursive: true });
+  const results: unknown[] = [];
+  for (const name of values.only!.split(",").map((s) => s.trim())) {
+    if (!(name in SIZES)) throw new Error(`unknown solver scenario ${name} (S, L)`);
+    const out = join(dir, `solver-${name}.json`);
+    try {
+      execFileSync(process.execPath, [process.argv[1]!, "--child", name, "--out", out, "--timeout", values.timeout!], {
+        stdio: "inherit",
+      });
+      results.push(JSON.parse(readFileSync(out, "utf8")));
+    } catch (e) {
+      console.log(`solver-${name}: failed (${(e as Error).message.split("\n")[0]})`);
+      results.push({ scenario: name, failed: true });
+    }
+  }
+  writeFileSync(join(dir, "solver.json"), `${JSON.stringify(results, null, 2)}\n`);
+}
+
+if (values.child) await child(values.child as keyof typeof SIZES, values.out!);
+else main();

@@ -63,6 +63,9 @@ export interface VerifyReport {
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
+/** Above this many pod classes each check gets its own solver (memory over incremental speed). */
+const FRESH_SOLVER_CLASSES = 3_000;
+
 /** The encoded input, shared by every guarantee (and by REPL queries). */
 export class Verifier {
   readonly space: Space;
@@ -133,8 +136,33 @@ export class Verifier {
 
   /** Checks `query` under the encoding; decodes a readable model when satisfiable. */
   async check(query: B, preferences: readonly (readonly B[])[] = []): Promise<Solved> {
-    this.flushDefs();
-    return solveReadable(this.ctx, this.solver, query, preferences, this.space.universe);
+    if (!this.freshSolvers) {
+      this.flushDefs();
+      return solveReadable(this.ctx, this.solver, query, preferences, this.space.universe);
+    }
+    // Large inputs: a solver per check, released after it, so z3's heap (2 GiB in wasm) does not
+    // accumulate what earlier checks learnt.
+    const solver = new this.ctx.Solver();
+    solver.set("timeout", this.timeoutMs);
+    solver.add(...this.space.defs);
+    try {
+      return await solveReadable(this.ctx, solver, query, preferences, this.space.universe);
+    } finally {
+      solver.release();
+    }
+  }
+
+  /** A solver per check (see `check`): for inputs with many classes. */
+  private get freshSolvers(): boolean {
+    return process.env.NETPOLC_FRESH_SOLVERS === "1" || (process.env.NETPOLC_FRESH_SOLVERS !== "0" && this.analysis.classCount > FRESH_SOLVER_CLASSES);
+  }
+
+  /**
+   * Frees the solver's memory in z3 (long-lived processes — REPL, webhook — create a Verifier per
+   * state; z3-solver's own finalisers are not reliable). The Verifier must not be used afterwards.
+   */
+  dispose(): void {
+    this.solver.release();
   }
 
   /** The violation of a claim, over the shared endpoints. */

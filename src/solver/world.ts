@@ -208,9 +208,47 @@ export class Space {
   ipIn(e: Endpoint, r: IpRange): B {
     const c = this.ctx;
     const fam = r.family === 6 ? e.is6 : c.Not(e.is6);
-    if (r.lo === r.hi) return c.And(fam, is(e.ip, r.lo));
-    return c.And(fam, e.ip.uge(r.lo), e.ip.ule(r.hi));
+    // As prefixes: an equality on the top bits is far cheaper for z3 than a 128-bit comparison
+    // (no carry chains when bit-blasted), and prefixes share their extracted bits.
+    const blocks = prefixBlocks(r);
+    return c.And(
+      fam,
+      or(
+        c,
+        blocks.map((b) => this.prefix(e, r.family, b.value, b.length)),
+      ),
+    );
   }
+
+  private readonly extracts = new Map<string, BV>();
+
+  /** The address's top `length` bits (of its family's width) equal `value`'s. */
+  private prefix(e: Endpoint, family: 4 | 6, value: bigint, length: number): B {
+    if (length === 0) return this.ctx.Bool.val(true);
+    const width = family === 6 ? 128 : 32;
+    const key = `${e.name}/${width}/${length}`;
+    let bits = this.extracts.get(key);
+    if (!bits) {
+      bits = this.ctx.Extract(width - 1, width - length, e.ip) as BV;
+      this.extracts.set(key, bits);
+    }
+    return is(bits, value >> BigInt(width - length));
+  }
+}
+
+/** A range as the fewest aligned prefix blocks (a CIDR is one block). */
+export function prefixBlocks(r: IpRange): { value: bigint; length: number }[] {
+  const width = r.family === 6 ? 128 : 32;
+  const out: { value: bigint; length: number }[] = [];
+  let lo = r.lo;
+  while (lo <= r.hi) {
+    // The largest block aligned at lo that stays within hi.
+    let size = 0;
+    while (size < width && ((lo >> BigInt(size)) & 1n) === 0n && lo + (1n << BigInt(size + 1)) - 1n <= r.hi) size++;
+    out.push({ value: lo, length: width - size });
+    lo += 1n << BigInt(size);
+  }
+  return out;
 }
 
 /** One input's policies over the space's endpoints. */
