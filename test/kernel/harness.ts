@@ -304,21 +304,14 @@ export class Topology {
     );
   }
 
-  /**
-   * Runs probes concurrently. A probe expected to pass that fails is tried once more (a busy
-   * machine can delay an answer past the timeout); one that passes is never retried.
-   */
-  async probe(probes: readonly Probe[], timeout = 1500): Promise<ProbeResult[]> {
+  /** Runs probes concurrently; a probe fails when no answer arrives within `timeout` ms. */
+  async probe(probes: readonly Probe[], timeout = 1000): Promise<ProbeResult[]> {
     const once = (p: Probe) => {
       const agent = this.agents.get(p.from);
       if (!agent) throw new Error(`no agent for ${p.from}`);
       return agent.probe(p, timeout);
     };
     return Promise.all(probes.map(once));
-  }
-
-  async retry(probes: readonly Probe[], timeout = 3000): Promise<ProbeResult[]> {
-    return this.probe(probes, timeout);
   }
 
   async destroy(): Promise<void> {
