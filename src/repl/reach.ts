@@ -248,7 +248,9 @@ export function answerWhy(s: Session, query: string, cmd: Extract<Command, { kin
       const subject = dir.direction === "egress" ? from.name : to.name;
       const decisive = dir.steps.filter((st) => relevant(st, denied, scope));
       if (dir.subject === undefined) continue;
-      for (const st of decisive) {
+      for (const step of decisive) {
+        // Only the part of the step inside the asked ports.
+        const st = ports ? { ...step, conn: connIntersect(step.conn, scope) } : step;
         lines.push(`  ${dir.direction}: ${stepLine(a, st, subject, dir.direction)}`);
         json.push({ direction: dir.direction, ...stepJson(a, st) });
       }
@@ -311,7 +313,9 @@ function stepLine(a: Analysis, st: ExplainStep, subject: string, direction: stri
     case "pass":
       return `${conn}: passed by ${rule}`;
     case "default":
-      return `${conn}: allowed by default (no policy of the ${TIER[st.tier]} decided it)`;
+      return st.tier === "default"
+        ? `${conn}: allowed by default (no policy decided it for ${subject})`
+        : `${conn}: allowed by default (no policy of the ${TIER[st.tier]} decided it)`;
   }
 }
 

@@ -59,7 +59,8 @@ export function resolveTarget(
     }
   }
   const r = resolvePeer(a, text);
-  if ("code" in r) return queryError(r.code, r.message, seg, r.hint);
+  if ("code" in r)
+    return queryError(r.code, r.code === "NP9003" ? distinctCandidates(r.message) : r.message, seg, r.hint);
   return { kind: "peer", peer: r, name: formatPeer(r.ref), listing: listingPeer(state, r) };
 }
 
@@ -122,4 +123,10 @@ export function asSet(state: State, t: Target): SetExpr | undefined {
     default:
       return undefined;
   }
+}
+
+/** resolvePeer lists a bare Pod twice (as a workload and as a pod): each candidate once. */
+function distinctCandidates(message: string): string {
+  const m = /^(.*is ambiguous: )(.*)$/.exec(message);
+  return m ? `${m[1]}${[...new Set(m[2]!.split(", "))].join(", ")}` : message;
 }

@@ -171,11 +171,9 @@ async function makeEdit(
       const loaded = await loadPaths([edit.file.text], { strict: s.options.strict });
       const errors = loaded.diagnostics.filter((d) => d.severity === "error");
       if (loaded.objects.length === 0)
-        return queryError(
-          "NP9001",
-          errors[0] ? formatDiagnostic(errors[0]) : `${edit.file.text} holds no Kubernetes object`,
-          edit.file,
-        );
+        return errors[0]
+          ? queryError(errors[0].code, errors[0].message, edit.file, errors[0].hint)
+          : queryError("NP9001", `${edit.file.text} holds no Kubernetes object`, edit.file);
       const incoming = new Map(loaded.objects.map((o) => [objectKey(o), o]));
       const kept = st.objects.filter((o) => !incoming.has(objectKey(o)));
       const objects = [...kept, ...incoming.values()];

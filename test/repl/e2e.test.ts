@@ -60,11 +60,18 @@ function fresh(objects: readonly Obj[], name: string) {
   return analyze(buildCluster(parsed.objects).cluster);
 }
 
-async function expectDifferential(s: Session, before: readonly Obj[], after: readonly Obj[], answerJson: unknown) {
+async function expectDifferential(
+  s: Session,
+  before: readonly Obj[],
+  after: readonly Obj[],
+  answerJson: unknown,
+) {
   const a0 = fresh(before, "before.yaml");
   const a1 = fresh(after, "after.yaml");
   // The session's state lists like a fresh run on the edited files.
-  expect(renderList(listConnections(s.state.analysis), "connlist")).toBe(renderList(listConnections(a1), "connlist"));
+  expect(renderList(listConnections(s.state.analysis), "connlist")).toBe(
+    renderList(listConnections(a1), "connlist"),
+  );
   // The delta is `diff` of the two inputs.
   const families = [...new Set([...inputFamilies(a0), ...inputFamilies(a1)])];
   const expected = diffConnections(
@@ -101,21 +108,31 @@ describe("REPL on the e2e truth tables", () => {
           const path = join(work, `${file}.step${i}.yaml`);
           writeFileSync(path, text(incoming));
           const replaced = new Set(incoming.map(key));
-          await whatIf(`what if apply ${path}`, [...objects.filter((o) => !replaced.has(key(o))), ...structuredClone(incoming)]);
+          await whatIf(`what if apply ${path}`, [
+            ...objects.filter((o) => !replaced.has(key(o))),
+            ...structuredClone(incoming),
+          ]);
         } else if ("delete" in step) {
           for (const name of step.delete)
             await whatIf(
               `what if delete networkpolicy ${name}`,
-              objects.filter((o) => !(o.kind === "NetworkPolicy" && `${o.metadata.namespace}/${o.metadata.name}` === name)),
+              objects.filter(
+                (o) => !(o.kind === "NetworkPolicy" && `${o.metadata.namespace}/${o.metadata.name}` === name),
+              ),
             );
         } else if ("labelNamespace" in step) {
           const { namespace, labels } = step.labelNamespace;
           const ns = objects.find((o) => o.kind === "Namespace" && o.metadata.name === namespace)!;
           const next = objects.map((o) => (o === ns ? { ...o, metadata: { ...o.metadata, labels } } : o));
-          await whatIf(`what if label namespace ${namespace} ${labelChanges(ns.metadata.labels ?? {}, labels)}`, next);
+          await whatIf(
+            `what if label namespace ${namespace} ${labelChanges(ns.metadata.labels ?? {}, labels)}`,
+            next,
+          );
         } else if ("labelPod" in step) {
           const { pod, labels } = step.labelPod;
-          const p = objects.find((o) => o.kind === "Pod" && `${o.metadata.namespace}/${o.metadata.name}` === pod)!;
+          const p = objects.find(
+            (o) => o.kind === "Pod" && `${o.metadata.namespace}/${o.metadata.name}` === pod,
+          )!;
           const next = objects.map((o) => (o === p ? { ...o, metadata: { ...o.metadata, labels } } : o));
           await whatIf(`what if label pod ${pod} ${labelChanges(p.metadata.labels ?? {}, labels)}`, next);
         } else {
