@@ -2,8 +2,8 @@
  * Solver benchmark (`npm run bench` runs it after the engine scenarios; alone:
  * `node dist/bench/solver.js [--only S,L]`): z3 start-up, encoding of the policies, and ten typical
  * guarantees decided one by one, on the synthetic clusters of 1,000 workloads / 1,000 policies (S)
- * and 10,000 / 10,000 (L). Writes bench/out/solver.json. Targets (solver issue): S encoding < 2 s,
- * each guarantee < 2 s; L figures reported.
+ * and 10,000 workloads with 1,000 (L) and 10,000 (XL) policies. Writes bench/out/solver.json.
+ * Targets (solver issue): S encoding < 2 s, each guarantee < 2 s; L and XL figures reported.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -16,12 +16,13 @@ import { generate } from "./generate.js";
 
 const SIZES = {
   S: { namespaces: 20, workloads: 1_000, replicas: 10, policies: 1_000, services: 500 },
-  L: { namespaces: 100, workloads: 10_000, replicas: 10, policies: 10_000, services: 2_000 },
+  L: { namespaces: 100, workloads: 10_000, replicas: 10, policies: 1_000, services: 2_000 },
+  XL: { namespaces: 100, workloads: 10_000, replicas: 10, policies: 10_000, services: 2_000 },
 } as const;
 
 const { values } = parseArgs({
   options: {
-    only: { type: "string", default: "S,L" },
+    only: { type: "string", default: "S,L,XL" },
     timeout: { type: "string", default: "60000" },
     child: { type: "string" },
     out: { type: "string" },
@@ -77,9 +78,12 @@ async function run(name: keyof typeof SIZES): Promise<Figures> {
   const v = await Verifier.create(cluster, options, [file], { timeoutMs: Number(values.timeout) }, analysis);
   const encodeMs = performance.now() - t;
   const guarantees = [];
+  console.log(`solver-${name}: encoded in ${encodeMs.toFixed(0)} ms (analyze ${analyzeMs.toFixed(0)} ms)`);
   for (const gt of file.guarantees) {
     const r = await v.verify(gt);
     guarantees.push({ name: gt.name, verdict: r.verdict, ms: r.ms });
+    // Streamed, so a scenario that exhausts z3's heap still reports what it decided.
+    console.log(`  … ${gt.name} ${r.verdict} ${r.ms.toFixed(0)} ms, RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
   }
   return {
     scenario: name,
@@ -117,7 +121,7 @@ function main(): void {
   mkdirSync(dir, { recursive: true });
   const results: unknown[] = [];
   for (const name of values.only!.split(",").map((s) => s.trim())) {
-    if (!(name in SIZES)) throw new Error(`unknown solver scenario ${name} (S, L)`);
+    if (!(name in SIZES)) throw new Error(`unknown solver scenario ${name} (S, L, XL)`);
     const out = join(dir, `solver-${name}.json`);
     try {
       execFileSync(process.execPath, [process.argv[1]!, "--child", name, "--out", out, "--timeout", values.timeout!], {
