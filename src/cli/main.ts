@@ -4,6 +4,7 @@
  * differences); 2 invalid input or usage (output is still produced for the valid part of the input).
  */
 import { Command, CommanderError, Option } from "commander";
+import { registerCheck } from "./check.js";
 import { runDiff, runEval, runList } from "./commands.js";
 import { registerCompare } from "./compare.js";
 import { registerEmit } from "./emit.js";
@@ -120,6 +121,7 @@ registerEmit(program, common);
 registerVerify(program, common);
 registerCompare(program, common);
 registerLint(program, common);
+registerCheck(program, common);
 (await import("./repl.js")).registerRepl(program, common);
 
 try {
