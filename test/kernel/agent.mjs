@@ -38,7 +38,8 @@ function listenTcp(port) {
       sock.end(name);
     });
     server.on("error", reject);
-    server.listen({ port, host: "::", ipv6Only: false }, resolve);
+    // A deep accept queue: a burst of probes from every pod at once must not overflow it.
+    server.listen({ port, host: "::", ipv6Only: false, backlog: 4096 }, resolve);
   });
 }
 

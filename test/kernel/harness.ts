@@ -88,6 +88,7 @@ const sysctl = (ns: string, settings: Record<string, string>) =>
     .join("; ")}'`;
 
 const NO_DAD = {
+  "net.ipv4.tcp_max_syn_backlog": "4096",
   "net.ipv6.conf.all.accept_dad": "0",
   "net.ipv6.conf.default.accept_dad": "0",
   "net.ipv4.conf.all.rp_filter": "0",
@@ -227,11 +228,15 @@ export class Topology {
       `ip -n ${node} addr add ${NODE_IP[4]}/32 dev lo`,
       `ip -n ${node} addr add ${NODE_IP[6]}/128 dev lo nodad`,
     ];
-    const attach = (ns: string, peer: string, ips: readonly IpAddress[]) => {
+    // Fixed MAC addresses and permanent neighbour entries on both sides: no ARP or neighbour
+    // discovery, whose queue of unresolved packets would drop SYNs of a burst of probes.
+    const mac = (side: number, i: number) =>
+      `02:00:0${side}:00:${((i >> 8) & 0xff).toString(16).padStart(2, "0")}:${(i & 0xff).toString(16).padStart(2, "0")}`;
+    const attach = (ns: string, peer: string, ips: readonly IpAddress[], i: number) => {
       lines.push(
         `ip netns add ${ns}`,
         sysctl(ns, NO_DAD),
-        `ip link add eth0 netns ${ns} type veth peer name ${peer} netns ${node}`,
+        `ip link add eth0 address ${mac(0, i)} netns ${ns} type veth peer name ${peer} address ${mac(1, i)} netns ${node}`,
         `ip -n ${ns} link set lo up`,
         `ip -n ${ns} link set eth0 up`,
         `ip -n ${node} addr add ${GATEWAY[4]}/32 dev ${peer}`,
@@ -240,19 +245,22 @@ export class Topology {
         `ip -n ${ns} route add ${GATEWAY[4]} dev eth0 scope link`,
         `ip -n ${ns} route add default via ${GATEWAY[4]} dev eth0`,
         `ip -n ${ns} -6 route add default via ${GATEWAY[6]} dev eth0`,
+        `ip -n ${ns} neigh replace ${GATEWAY[4]} lladdr ${mac(1, i)} dev eth0 nud permanent`,
+        `ip -n ${ns} neigh replace ${GATEWAY[6]} lladdr ${mac(1, i)} dev eth0 nud permanent`,
       );
       for (const ip of ips) {
         const bits = ip.family === 4 ? 32 : 128;
         lines.push(
           `ip -n ${ns} addr add ${ipText(ip)}/${bits} dev eth0${ip.family === 6 ? " nodad" : ""}`,
           `ip -n ${node} ${ip.family === 6 ? "-6 " : ""}route add ${ipText(ip)}/${bits} dev ${peer}`,
+          `ip -n ${node} neigh replace ${ipText(ip)} lladdr ${mac(0, i)} dev ${peer} nud permanent`,
         );
       }
     };
     this.pods.forEach((p, i) => {
-      attach(p.ns, `v${i}`, p.ips);
+      attach(p.ns, `v${i}`, p.ips, i);
     });
-    attach(this.ext, "vext", this.externals);
+    attach(this.ext, "vext", this.externals, this.pods.length);
     return lines.join("\n");
   }
 
