@@ -99,6 +99,14 @@ describe("policy plan ≡ model", () => {
       for (const { analysis } of e2eSteps(file)) expect(compare(analysis, single(analysis))).toEqual([]);
     });
 
+  // netpol-analyzer's convention: an ipBlock never matches pods (their addresses are dropped before
+  // any external cell), and hostNetwork pods policed like pods.
+  for (const file of cases.filter((f) => /cidr|ip-in/.test(f)))
+    it(`e2e ${file} (--ipblock-pods exclude)`, () => {
+      for (const { analysis } of e2eSteps(file, { ipBlockPods: "exclude" }))
+        expect(compare(analysis, single(analysis))).toEqual([]);
+    });
+
   for (const dir of [
     "fixtures/demo",
     "fixtures/services",

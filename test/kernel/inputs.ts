@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { dump, load, loadAll } from "js-yaml";
 import { type AddressingOptions, assignAddresses, DEFAULT_ADDRESSING } from "../../src/emit/index.js";
-import { type Analysis, analyze, buildCluster } from "../../src/model/index.js";
+import { type Analysis, analyze, buildCluster, type ModelOptions } from "../../src/model/index.js";
 import { loadPaths, parseText } from "../../src/parser/index.js";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
@@ -34,7 +34,10 @@ type Step =
   | { probe: unknown };
 
 /** The analysis at each probe step of an e2e case (`step` counts probes from 1). */
-export function e2eSteps(file: string): { step: number; analysis: Analysis }[] {
+export function e2eSteps(
+  file: string,
+  options: Partial<ModelOptions> = { ipBlockPods: "include" },
+): { step: number; analysis: Analysis }[] {
   const topology = loadAll(readFileSync(join(E2E, "topology.yaml"), "utf8")) as Obj[];
   const c = load(readFileSync(join(E2E, "cases", file), "utf8")) as { steps: Step[] };
   const key = (o: Obj) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
@@ -64,7 +67,7 @@ export function e2eSteps(file: string): { step: number; analysis: Analysis }[] {
     else {
       const parsed = parseText(objects.map((o) => dump(o)).join("---\n"), file);
       const { cluster } = buildCluster(parsed.objects);
-      out.push({ step: out.length + 1, analysis: analyze(cluster, { ipBlockPods: "include" }) });
+      out.push({ step: out.length + 1, analysis: analyze(cluster, options) });
     }
   }
   return out;
