@@ -35,6 +35,8 @@ export interface Check {
   readonly answers?: readonly string[] | undefined;
   /** Service probes with endpoints of both verdicts: either outcome is right (the choice is random). */
   readonly either?: boolean;
+  /** Probes of one group (same source and Service address): at least one of them must pass. */
+  readonly group?: string | undefined;
   readonly label: string;
 }
 
@@ -206,7 +208,9 @@ export function matrixChecks(
  * Service probes: from every test pod (and every external sample of the family) to each
  * ClusterIP:port, and to NODE_IP:nodePort, `tries` times each. The answer must come from an endpoint
  * the model allows for that source (policy is enforced after translation); when the model allows
- * every endpoint the probe must pass, when it allows none it must fail.
+ * every endpoint the probe must pass, when it allows none it must fail. When it allows some, each
+ * probe may land on either kind, but some must pass: enough tries are made that all failing by
+ * chance is below 1e-5 (not for ClientIP affinity, where one client sticks to one endpoint).
  */
 export function serviceChecks(
   a: Analysis,
@@ -261,13 +265,21 @@ export function serviceChecks(
               const p = a.cluster.pods[e.target.pod!]!;
               return `${p.namespace}/${p.name}`;
             });
-            for (let t = 0; t < tries; t++)
+            const either = allowed.length > 0 && allowed.length < all.length;
+            const sticky = svc.sessionAffinity === "ClientIP";
+            const n =
+              either && !sticky
+                ? Math.min(40, Math.ceil(Math.log(1e-5) / Math.log(1 - allowed.length / all.length)))
+                : tries;
+            const label = `${s.key} -> ${svc.namespace}/${svc.name} ${f.via} ${f.host}:${f.port}/${proto}`;
+            for (let t = 0; t < n; t++)
               out.push({
                 probe: { from: s.from, src: s.src, host: f.host, port: f.port, proto },
                 expected: allowed.length > 0,
-                either: allowed.length > 0 && allowed.length < all.length,
+                either,
+                group: either && !sticky ? label : undefined,
                 answers,
-                label: `${s.key} -> ${svc.namespace}/${svc.name} ${f.via} ${f.host}:${f.port}/${proto} (try ${t + 1})`,
+                label: `${label} (try ${t + 1})`,
               });
           }
       }
@@ -303,6 +315,17 @@ export async function runChecks(topo: Topology, checks: readonly Check[]): Promi
     });
   }
   const out: string[] = [];
+  const groups = new Map<string, { tries: number; passed: number }>();
+  checks.forEach((c, i) => {
+    if (!c.group) return;
+    const g = groups.get(c.group) ?? { tries: 0, passed: 0 };
+    g.tries++;
+    if (results[i]!.ok) g.passed++;
+    groups.set(c.group, g);
+  });
+  for (const [label, g] of groups)
+    if (g.passed === 0)
+      out.push(`${label}: the model allows some endpoints, but none of ${g.tries} tries passed`);
   checks.forEach((c, i) => {
     const r = results[i]!;
     if (r.ok && c.answers && !c.answers.includes(r.reply ?? "")) {
