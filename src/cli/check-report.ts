@@ -175,8 +175,10 @@ export function buildReport(p: ReportParts): CheckReport {
     [count((f) => f.failing && !risky(f) && f.severity === "warning"), "warning", "warnings"],
     [
       count((f) => f.failing && f.origin === "change" && f.severity === "info"),
-      "other connectivity change",
-      "other connectivity changes",
+      // "other" only beside risky ones.
+      ...(count((f) => f.failing && risky(f)) > 0
+        ? ["other connectivity change", "other connectivity changes"]
+        : ["connectivity change", "connectivity changes"]),
     ],
   ]
     .filter(([n]) => (n as number) > 0)

@@ -155,6 +155,11 @@ export async function runCheck(paths: string[], o: CheckCliOptions, version: str
       .map((s) => s.trim())
       .filter(Boolean);
     const options = modelOptions({ ipBlockPods: o.ipblockPods, hostNetwork: o.hostNetwork });
+    // The base's files first: a missing directory or commit is a usage error, found before any work.
+    const baseName = o.baseRef ?? o.base.join(" ");
+    if (baseName !== "")
+      base =
+        o.baseRef === undefined ? await directoryBase(o.base) : await materialiseGitBase(o.baseRef, paths);
     // 2. Head: parse, validate, model, connectivity.
     show.stage("reading the manifests");
     const head = await loadAndAnalyze(paths, { strict: o.strict }, options);
@@ -181,11 +186,8 @@ export async function runCheck(paths: string[], o: CheckCliOptions, version: str
     // 4. The base, when given.
     let baseAnalysis: Analysis | undefined;
     let baseErrors = 0;
-    const baseName = o.baseRef ?? o.base.join(" ");
-    if (baseName !== "") {
+    if (base) {
       show.stage(`reading the base ${baseName}`);
-      base =
-        o.baseRef === undefined ? await directoryBase(o.base) : await materialiseGitBase(o.baseRef, paths);
       const loaded = await loadAndAnalyze(base.paths, { strict: o.strict }, options);
       baseAnalysis = loaded.analysis;
       baseErrors = loaded.diagnostics.filter((d) => d.severity === "error").length;
