@@ -5,16 +5,11 @@
  * Exit codes: 0 equivalent; 1 not equivalent (or undecided); 2 invalid input or usage.
  */
 import { type Command, Option } from "commander";
-import { formatConn, formatIp, modelOptions, range } from "../model/index.js";
-import {
-  compareInputs,
-  type DecodedEndpoint,
-  formatEndpoint,
-  shutdownZ3,
-  type Witness,
-} from "../solver/index.js";
+import { formatConn, modelOptions, range } from "../model/index.js";
+import { compareInputs, formatEndpoint, shutdownZ3, type Witness } from "../solver/index.js";
 import { EXIT, reportDiagnostics, writeOut } from "./io.js";
 import { loadAndAnalyze } from "./pipeline.js";
+import { endpointJson, milliseconds } from "./solver-output.js";
 
 interface CompareCliOptions {
   existingOnly: boolean;
@@ -57,14 +52,8 @@ const RELATION_TEXT = {
 } as const;
 
 export async function runCompare(pathA: string, pathB: string, o: CompareCliOptions): Promise<void> {
-  const timeoutMs = Number(o.timeout);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-    process.stderr.write(
-      `error NP9001: --timeout must be a positive integer (milliseconds), got "${o.timeout}"\n`,
-    );
-    process.exitCode = EXIT.invalid;
-    return;
-  }
+  const timeoutMs = milliseconds("--timeout", o.timeout);
+  if (timeoutMs === undefined) return;
   const options = modelOptions({ ipBlockPods: o.ipblockPods, hostNetwork: o.hostNetwork });
   const a = await loadAndAnalyze([pathA], { strict: o.strict }, options);
   const b = await loadAndAnalyze([pathB], { strict: o.strict }, options);
@@ -98,21 +87,6 @@ export async function runCompare(pathA: string, pathB: string, o: CompareCliOpti
   } finally {
     await shutdownZ3();
   }
-}
-
-function endpointJson(e: DecodedEndpoint): unknown {
-  if (e.kind === "address") return { kind: "address", ip: formatIp(e.ip.family, e.ip.value) };
-  return {
-    kind: e.existing ? "pod" : "hypothetical-pod",
-    namespace: e.namespace,
-    name: e.name,
-    ...(e.workload ? { workload: e.workload } : {}),
-    labels: e.labels,
-    ...(e.existing
-      ? {}
-      : { namespaceLabels: e.namespaceLabels, newNamespace: e.newNamespace, ports: e.ports }),
-    ...(e.ip ? { ip: formatIp(e.ip.family, e.ip.value) } : {}),
-  };
 }
 
 function witnessJson(w: Witness): unknown {

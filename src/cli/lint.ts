@@ -9,6 +9,7 @@ import { modelOptions } from "../model/index.js";
 import { lintCluster, shutdownZ3 } from "../solver/index.js";
 import { EXIT, formatDiagnostic, reportDiagnostics, writeOut } from "./io.js";
 import { loadAndAnalyze } from "./pipeline.js";
+import { milliseconds } from "./solver-output.js";
 
 interface LintCliOptions {
   output: "text" | "json";
@@ -38,35 +39,27 @@ export function registerLint(program: Command, common: (c: Command) => Command):
 }
 
 export async function runLint(paths: string[], o: LintCliOptions): Promise<void> {
-  const timeoutMs = Number(o.timeout);
-  const budgetMs = Number(o.budget);
-  if (![timeoutMs, budgetMs].every((n) => Number.isInteger(n) && n > 0)) {
-    process.stderr.write("error NP9001: --timeout and --budget must be positive integers (milliseconds)\n");
-    process.exitCode = EXIT.invalid;
-    return;
-  }
+  const timeoutMs = milliseconds("--timeout", o.timeout);
+  const budgetMs = milliseconds("--budget", o.budget);
+  if (timeoutMs === undefined || budgetMs === undefined) return;
   const options = modelOptions({ ipBlockPods: o.ipblockPods, hostNetwork: o.hostNetwork });
   const loaded = await loadAndAnalyze(paths, { strict: o.strict }, options);
   try {
     const findings = await lintCluster(loaded.cluster, options, { timeoutMs, budgetMs }, loaded.analysis);
-    if (o.output === "json") {
-      const errors = reportDiagnostics(loaded.diagnostics, o);
-      writeOut(JSON.stringify({ findings: findings.map(json) }, null, 2));
-      process.exitCode = errors
-        ? EXIT.invalid
-        : findings.some((f) => f.severity !== "info")
-          ? EXIT.finding
-          : EXIT.ok;
-    } else {
-      const errors = reportDiagnostics(loaded.diagnostics, o);
-      const shown = findings.filter((f) => f.severity !== "info" || o.verbose);
-      writeOut(shown.map(formatDiagnostic).join("\n"));
-      process.exitCode = errors
-        ? EXIT.invalid
-        : findings.some((f) => f.severity !== "info")
-          ? EXIT.finding
-          : EXIT.ok;
-    }
+    const errors = reportDiagnostics(loaded.diagnostics, o);
+    if (o.output === "json") writeOut(JSON.stringify({ findings: findings.map(json) }, null, 2));
+    else
+      writeOut(
+        findings
+          .filter((f) => f.severity !== "info" || o.verbose)
+          .map(formatDiagnostic)
+          .join("\n"),
+      );
+    process.exitCode = errors
+      ? EXIT.invalid
+      : findings.some((f) => f.severity !== "info")
+        ? EXIT.finding
+        : EXIT.ok;
   } finally {
     await shutdownZ3();
   }

@@ -19,6 +19,7 @@ import {
 import { explanationJson, explanationText } from "./explain-text.js";
 import { EXIT, formatDiagnostic, reportDiagnostics, writeOut } from "./io.js";
 import { loadAndAnalyze } from "./pipeline.js";
+import { endpointJson, milliseconds } from "./solver-output.js";
 
 interface VerifyCliOptions {
   guarantees: string;
@@ -48,14 +49,8 @@ export function registerVerify(program: Command, common: (c: Command) => Command
 }
 
 export async function runVerify(paths: string[], o: VerifyCliOptions): Promise<void> {
-  const timeoutMs = Number(o.timeout);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-    process.stderr.write(
-      `error NP9001: --timeout must be a positive integer (milliseconds), got "${o.timeout}"\n`,
-    );
-    process.exitCode = EXIT.invalid;
-    return;
-  }
+  const timeoutMs = milliseconds("--timeout", o.timeout);
+  if (timeoutMs === undefined) return;
   const options = modelOptions({ ipBlockPods: o.ipblockPods, hostNetwork: o.hostNetwork });
   const loaded = await loadAndAnalyze(paths, { strict: o.strict }, options);
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
@@ -114,21 +109,6 @@ function resultText(r: GuaranteeResult): string {
       }).map((l) => `  ${l}`),
     );
   return lines.join("\n");
-}
-
-function endpointJson(e: DecodedEndpoint): unknown {
-  if (e.kind === "address") return { kind: "address", ip: formatIp(e.ip.family, e.ip.value) };
-  return {
-    kind: e.existing ? "pod" : "hypothetical-pod",
-    namespace: e.namespace,
-    name: e.name,
-    ...(e.workload ? { workload: e.workload } : {}),
-    labels: e.labels,
-    namespaceLabels: e.namespaceLabels,
-    newNamespace: e.newNamespace,
-    ports: e.ports,
-    ...(e.ip ? { ip: formatIp(e.ip.family, e.ip.value) } : {}),
-  };
 }
 
 function toJson(

@@ -5,9 +5,9 @@
  */
 import { type Diagnostic, diagnostic } from "../common/index.js";
 import type { Cluster, LabelSelector } from "../model/index.js";
-import type { GuaranteeFile, LabelRequirement, SetExpr } from "../parser/index.js";
+import type { GuaranteeFile, LabelRequirement } from "../parser/index.js";
 import { closest } from "../parser/index.js";
-import { resolveRef } from "./sets.js";
+import { claimParts, primaries, resolveRef } from "./sets.js";
 import type { Universe } from "./universe.js";
 
 export function checkNames(files: readonly GuaranteeFile[], cluster: Cluster, _u: Universe): Diagnostic[] {
@@ -52,32 +52,23 @@ export function checkNames(files: readonly GuaranteeFile[], cluster: Cluster, _u
           }),
         );
   };
-  const walk = (x: SetExpr): void => {
-    switch (x.kind) {
-      case "or":
-      case "and":
-      case "except":
-        walk(x.left);
-        walk(x.right);
-        return;
-      case "not":
-        walk(x.operand);
-        return;
-      case "pods":
-        if (x.labels) labels(x.labels, podKeys, "pod");
-        if (x.namespace?.kind === "labels") labels(x.namespace.labels, nsKeys, "namespace");
-        if (x.namespace?.kind === "name" && !namespaces.has(x.namespace.name))
-          out.push(
-            diagnostic("NP4020", "warning", `no input object is in namespace "${x.namespace.name}"`, {
-              source: x.namespace.source,
-              ...hint(x.namespace.name, namespaces),
-            }),
-          );
-        return;
-      case "workload":
-      case "ref":
-      case "service":
-        if (!resolveRef(cluster, x)) {
+  for (const f of files)
+    for (const g of f.guarantees)
+      for (const x of claimParts(g.claim).sets.flatMap(primaries)) {
+        if (x.kind === "pods") {
+          if (x.labels) labels(x.labels, podKeys, "pod");
+          if (x.namespace?.kind === "labels") labels(x.namespace.labels, nsKeys, "namespace");
+          if (x.namespace?.kind === "name" && !namespaces.has(x.namespace.name))
+            out.push(
+              diagnostic("NP4020", "warning", `no input object is in namespace "${x.namespace.name}"`, {
+                source: x.namespace.source,
+                ...hint(x.namespace.name, namespaces),
+              }),
+            );
+        } else if (
+          (x.kind === "workload" || x.kind === "ref" || x.kind === "service") &&
+          !resolveRef(cluster, x)
+        ) {
           const what =
             x.kind === "service" ? "Service" : x.kind === "workload" ? "workload" : "workload or Service";
           out.push(
@@ -92,22 +83,6 @@ export function checkNames(files: readonly GuaranteeFile[], cluster: Cluster, _u
             ),
           );
         }
-        return;
-      default:
-        return;
-    }
-  };
-  for (const f of files)
-    for (const g of f.guarantees) {
-      const c = g.claim;
-      if (c.kind === "reach") {
-        walk(c.from);
-        walk(c.to);
-      } else if (c.kind === "isolated") walk(c.subject);
-      else {
-        walk(c.subject);
-        for (const e of c.entries) walk(e.peers);
       }
-    }
   return out;
 }

@@ -160,6 +160,29 @@ export function portsPredicate(w: World, specs: readonly PortSpec[] | undefined,
   );
 }
 
+// --- traversal ---------------------------------------------------------------------------------
+
+/** The primary sets (pods, references, addresses) of a set expression, in order. */
+export function primaries(x: SetExpr): Exclude<SetExpr, { kind: "or" | "and" | "except" | "not" }>[] {
+  switch (x.kind) {
+    case "or":
+    case "and":
+    case "except":
+      return [...primaries(x.left), ...primaries(x.right)];
+    case "not":
+      return primaries(x.operand);
+    default:
+      return [x];
+  }
+}
+
+/** Every set expression and port list of a claim. */
+export function claimParts(c: Claim): { sets: SetExpr[]; ports: (readonly PortSpec[] | undefined)[] } {
+  if (c.kind === "reach") return { sets: [c.from, c.to], ports: [c.ports] };
+  if (c.kind === "isolated") return { sets: [c.subject], ports: [] };
+  return { sets: [c.subject, ...c.entries.map((e) => e.peers)], ports: c.entries.map((e) => e.ports) };
+}
+
 // --- what a guarantee file mentions, and its names checked against the input ---------------------
 
 export function mentionsOf(files: readonly GuaranteeFile[]): Mentions {
@@ -167,49 +190,19 @@ export function mentionsOf(files: readonly GuaranteeFile[]): Mentions {
   const nsSelectors: LabelSelector[] = [];
   const namespaces: string[] = [];
   const portNames: { name: string; protocol: "TCP" | "UDP" | "SCTP" }[] = [];
-  const ports = (specs: readonly PortSpec[] | undefined) => {
-    for (const s of specs ?? [])
-      if (s.kind === "named") portNames.push({ name: s.name, protocol: s.protocol });
-  };
-  const walk = (x: SetExpr): void => {
-    switch (x.kind) {
-      case "or":
-      case "and":
-      case "except":
-        walk(x.left);
-        walk(x.right);
-        return;
-      case "not":
-        walk(x.operand);
-        return;
-      case "pods":
-        if (x.labels) podSelectors.push(selectorOf(x.labels));
-        if (x.namespace?.kind === "name") namespaces.push(x.namespace.name);
-        if (x.namespace?.kind === "labels") nsSelectors.push(selectorOf(x.namespace.labels));
-        return;
-      case "workload":
-      case "ref":
-      case "service":
-        namespaces.push(x.namespace);
-        return;
-      default:
-        return;
-    }
-  };
   for (const f of files)
     for (const g of f.guarantees) {
-      const cl = g.claim;
-      if (cl.kind === "reach") {
-        walk(cl.from);
-        walk(cl.to);
-        ports(cl.ports);
-      } else if (cl.kind === "isolated") walk(cl.subject);
-      else {
-        walk(cl.subject);
-        for (const e of cl.entries) {
-          walk(e.peers);
-          ports(e.ports);
-        }
+      const parts = claimParts(g.claim);
+      for (const specs of parts.ports)
+        for (const s of specs ?? [])
+          if (s.kind === "named") portNames.push({ name: s.name, protocol: s.protocol });
+      for (const x of parts.sets.flatMap(primaries)) {
+        if (x.kind === "pods") {
+          if (x.labels) podSelectors.push(selectorOf(x.labels));
+          if (x.namespace?.kind === "name") namespaces.push(x.namespace.name);
+          if (x.namespace?.kind === "labels") nsSelectors.push(selectorOf(x.namespace.labels));
+        } else if (x.kind === "workload" || x.kind === "ref" || x.kind === "service")
+          namespaces.push(x.namespace);
       }
     }
   return { podSelectors, nsSelectors, namespaces, portNames };
