@@ -43,7 +43,8 @@ export function loadHistory(file: string | undefined, size: number): string[] {
 }
 
 function saveHistory(file: string | undefined, query: string): void {
-  if (!file) return;
+  // Leaving is not worth recalling in the next session (its first ↑ would leave again).
+  if (!file || /^\s*\.?(exit|quit)\s*$/.test(query)) return;
   try {
     mkdirSync(dirname(file), { recursive: true });
     appendFileSync(file, `${query.replace(/\s*\n\s*/g, " ")}\n`);
@@ -92,7 +93,7 @@ export function interactive(session: Session, term: Terminal, banner: string): P
   const run = async (): Promise<void> => {
     while (queue.length > 0) {
       const query = queue.shift()!;
-      running = new Cancellation();
+      running = new Cancellation((message) => out(paint(color, "dim", `(${message} ctrl-C cancels)`)));
       const answer = await session.answer(query, running);
       running = undefined;
       if (answer.json.exit === true) {

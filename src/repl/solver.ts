@@ -3,6 +3,7 @@
  * `Verifier`), lazily on the first query that needs it. The encoding's finite vocabulary is built
  * from what queries mention (label keys and values, namespaces, port names): a query that mentions
  * something new re-encodes the state with every mention so far — rare after the first few queries.
+ * z3 is used by one check at a time: its API is not thread-safe, and a check runs on a worker thread.
  */
 
 import { explanationText } from "../cli/explain-text.js";
@@ -12,10 +13,12 @@ import { type DecodedEndpoint, formatEndpoint, type GuaranteeResult, Verifier } 
 import { QUERY_FILE } from "./query-error.js";
 import type { State } from "./state.js";
 
-/** Cancels a running query (ctrl-C): the REPL stops waiting, and z3 is interrupted. */
+/** Cancels a running query (ctrl-C): the REPL stops waiting for it. */
 export class Cancellation {
   private listeners: (() => void)[] = [];
   cancelled = false;
+  /** Progress of a long query (the interactive loop shows it; ctrl-C cancels). */
+  constructor(readonly progress: (message: string) => void = () => {}) {}
   cancel(): void {
     if (this.cancelled) return;
     this.cancelled = true;
@@ -91,14 +94,33 @@ export interface SolverOptions {
   readonly timeoutMs: number;
 }
 
+/** The last z3 check started, settled or not (a cancelled one runs on until interrupted). */
+let inFlight: Promise<unknown> = Promise.resolve();
+
+async function z3Idle(cancel: Cancellation): Promise<void> {
+  let settled = false;
+  void inFlight.then(() => {
+    settled = true;
+  });
+  await new Promise((r) => setImmediate(r));
+  if (!settled) cancel.progress("waiting for the cancelled check to finish (at most the time limit);");
+  await Promise.race([inFlight, new Promise((r) => cancel.onCancel(() => r(undefined)))]);
+  if (cancel.cancelled) throw new Interrupted();
+}
+
+function mentionsOfAll(guarantees: readonly Guarantee[]): Set<string> {
+  const out = new Set<string>();
+  for (const g of guarantees) for (const m of mentions(g.claim)) out.add(m);
+  return out;
+}
+
 /** The state's encoding, covering the guarantees' mentions (re-encoded when they are new). */
 async function verifierFor(
   state: State,
   guarantees: readonly Guarantee[],
   o: SolverOptions,
 ): Promise<Verifier> {
-  const wanted = new Set<string>();
-  for (const g of guarantees) for (const m of mentions(g.claim)) wanted.add(m);
+  const wanted = mentionsOfAll(guarantees);
   const current = state.verifier;
   if (current && [...wanted].every((m) => current.mentions.has(m))) return current.verifier;
   const all = new Set([...(current?.mentions ?? []), ...wanted]);
@@ -127,6 +149,14 @@ export async function verifyAll(
   o: SolverOptions,
   cancel: Cancellation,
 ): Promise<GuaranteeResult[]> {
+  // z3's API is not thread-safe: nothing may touch the context while a cancelled check still runs.
+  await z3Idle(cancel);
+  const fresh =
+    !state.verifier || [...mentionsOfAll(guarantees)].some((m) => !state.verifier!.mentions.has(m));
+  if (fresh) cancel.progress("encoding the cluster for the solver…");
+  // Let a pending ctrl-C be read before the encoding (synchronous) starts.
+  await new Promise((r) => setImmediate(r));
+  if (cancel.cancelled) throw new Interrupted();
   const v = await verifierFor(state, guarantees, o);
   const results: GuaranteeResult[] = [];
   for (const g of guarantees) {
@@ -134,21 +164,18 @@ export async function verifyAll(
     // Let a pending ctrl-C be read before z3 starts (encoding is synchronous).
     await new Promise((r) => setImmediate(r));
     if (cancel.cancelled) throw new Interrupted();
-    let timer: NodeJS.Timeout | undefined;
-    const off = cancel.onCancel(() => {
-      v.ctx.interrupt();
-      timer = setInterval(() => v.ctx.interrupt(), 20);
-    });
-    try {
-      const r = await Promise.race([
-        v.verify(g),
+    cancel.progress(`solving ${g.name === "query" ? "the query" : g.name}…`);
+    // ctrl-C answers at once; the check itself runs on to its end or its time limit. z3's own
+    // interrupt is not used: after `Context.interrupt()`, z3-solver 4.16 gives wrong verdicts in
+    // later checks of the same process (even on a new solver), so a cancelled check is left to finish.
+    const work = v.verify(g);
+    inFlight = work.catch(() => undefined);
+    results.push(
+      await Promise.race([
+        work,
         new Promise<never>((_, reject) => cancel.onCancel(() => reject(new Interrupted()))),
-      ]);
-      results.push(r);
-    } finally {
-      off();
-      if (timer) clearInterval(timer);
-    }
+      ]),
+    );
   }
   return results;
 }
