@@ -76,13 +76,23 @@ export function connectivityDiff(
   const before = listConnections(base, { granularity: "workload", families });
   const after = listConnections(head, { granularity: "workload", families });
   // 2. Rows equal on both sides cannot differ piecewise (a side's ranges towards one peer are
-  //    disjoint), so only the others go through the piecewise diff.
-  const key = (c: Connection) => `${formatPeer(c.src)} ${formatPeer(c.dst)} ${connKey(c.conn)}`;
-  const afterKeys = new Set(after.map(key));
-  const beforeKeys = new Set(before.map(key));
+  //    disjoint), so only the others go through the piecewise diff. Listings share their peer and
+  //    connection objects, so their names are computed once each.
+  const names = new Map<object, string>();
+  const name = <T extends object>(x: T, f: (x: T) => string) => {
+    const known = names.get(x);
+    if (known !== undefined) return known;
+    const n = f(x);
+    names.set(x, n);
+    return n;
+  };
+  const keys = (rows: readonly Connection[]) =>
+    rows.map((c) => `${name(c.src, formatPeer)} ${name(c.dst, formatPeer)} ${name(c.conn, connKey)}`);
+  const [beforeKeys, afterKeys] = [keys(before), keys(after)];
+  const [inBefore, inAfter] = [new Set(beforeKeys), new Set(afterKeys)];
   const diffs = diffConnections(
-    before.filter((c) => !afterKeys.has(key(c))),
-    after.filter((c) => !beforeKeys.has(key(c))),
+    before.filter((_, i) => !inAfter.has(beforeKeys[i]!)),
+    after.filter((_, i) => !inBefore.has(afterKeys[i]!)),
     clusterPeers(base, "workload").map((p) => p.ref),
     clusterPeers(head, "workload").map((p) => p.ref),
   );

@@ -3,6 +3,7 @@
  * stage and its elapsed time. Only when stderr is a terminal and neither `--quiet` nor
  * `NETPOLC_NO_PROGRESS` is set; dimmed unless `NO_COLOR` is set (https://no-color.org). The line is
  * erased when the check ends, so the terminal keeps only the report.
+ * `NETPOLC_TIMINGS=1` prints each stage's wall time on stderr at the end instead (benchmarks).
  */
 
 export interface Progress {
@@ -10,7 +11,6 @@ export interface Progress {
   done(): void;
 }
 
-const SILENT: Progress = { stage() {}, done() {} };
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 export function progress(
@@ -18,12 +18,28 @@ export function progress(
   stream: NodeJS.WriteStream = process.stderr,
   env: NodeJS.ProcessEnv = process.env,
 ): Progress {
-  if (opts.quiet || !stream.isTTY || env.NETPOLC_NO_PROGRESS) return SILENT;
+  const timings: [string, number][] = [];
+  let label = "starting";
+  let since = performance.now();
+  const record = () => timings.push([label, performance.now() - since]);
+  if (env.NETPOLC_TIMINGS === "1")
+    return {
+      stage(l) {
+        record();
+        label = l;
+        since = performance.now();
+      },
+      done() {
+        if (label === "") return;
+        record();
+        label = "";
+        stream.write(`${timings.map(([l, ms]) => `timing: ${l}: ${ms.toFixed(0)} ms`).join("\n")}\n`);
+      },
+    };
+  if (opts.quiet || !stream.isTTY || env.NETPOLC_NO_PROGRESS) return { stage() {}, done() {} };
   const color = !env.NO_COLOR;
-  const started = performance.now();
-  let label = "";
-  let since = started;
   let frame = 0;
+  let active = true;
   const draw = () => {
     const s = ((performance.now() - since) / 1000).toFixed(1);
     const text = `${FRAMES[frame++ % FRAMES.length]} netpolc check: ${label} (${s} s)`;
@@ -38,6 +54,8 @@ export function progress(
       draw();
     },
     done() {
+      if (!active) return;
+      active = false;
       clearInterval(timer);
       stream.write("\r\x1b[2K");
     },

@@ -24,7 +24,7 @@ import {
   renderSarif,
   renderText,
 } from "../report/index.js";
-import { lintCluster, shutdownZ3, verifyGuarantees } from "../solver/index.js";
+import { lintCluster, shutdownZ3, verifyGuarantees, z3 } from "../solver/index.js";
 import { directoryBase, type MaterialisedBase, materialiseGitBase, UsageError } from "./check-base.js";
 import { type ConnectivityDiff, connectivityDiff, sensitiveNamespaces } from "./check-changes.js";
 import { buildGraph } from "./check-graph.js";
@@ -195,6 +195,8 @@ export async function runCheck(paths: string[], o: CheckCliOptions, version: str
     }
     const display = base?.display ?? ((f: string) => f);
     // 5. Lints (proved ones within their budget).
+    show.stage("starting z3");
+    await z3();
     show.stage("linting");
     diagnostics.push(
       ...(await lintCluster(head.cluster, options, { timeoutMs, budgetMs: lintBudgetMs }, head.analysis)),
@@ -221,9 +223,7 @@ export async function runCheck(paths: string[], o: CheckCliOptions, version: str
       beforePeers: baseAnalysis ? clusterPeers(baseAnalysis, "workload").map((p) => p.ref) : undefined,
       afterPeers: clusterPeers(head.analysis, "workload").map((p) => p.ref),
       sensitive: new Set(sensitive),
-      risky: new Set(
-        (diff?.changes ?? []).filter((c) => c.risks.length > 0).map((c) => `${c.src.name} ${c.dst.name}`),
-      ),
+      changes: diff?.changes,
     });
     const report = buildReport({
       version,

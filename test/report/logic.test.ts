@@ -8,7 +8,7 @@ import { parseOutputs } from "../../src/cli/check.js";
 import { risksOf } from "../../src/cli/check-changes.js";
 import { buildGraph } from "../../src/cli/check-graph.js";
 import type { Connection, ConnSet, PeerRef } from "../../src/model/index.js";
-import { EMPTY_CONN, parseConn } from "../../src/model/index.js";
+import { EMPTY_CONN, formatPeer, parseConn } from "../../src/model/index.js";
 import type { FailOn } from "../../src/report/index.js";
 import { change, report } from "./support/sample.js";
 
@@ -190,13 +190,28 @@ describe("-o FORMAT[=FILE] and --output-file", () => {
 describe("the graph, cut to what can be drawn", () => {
   const row = (src: PeerRef, dst: PeerRef, c = "TCP 80"): Connection => ({ src, dst, conn: conn(c) });
   const many = (n: number) => Array.from({ length: n }, (_, i) => w(`ns${i % 5}`, `app${i}`));
-  const input = (before: Connection[], after: Connection[], peers: PeerRef[]) => ({
+  const entry = (p: PeerRef) => ({
+    name: formatPeer(p),
+    kind: "workload" as const,
+    namespace: (p as { namespace: string }).namespace,
+  });
+  /** The changes the diff would report between two listings (added rows only, here). */
+  const added = (rows: Connection[]) =>
+    rows.map((r) =>
+      change({ src: entry(r.src), dst: entry(r.dst), risks: [], after: "TCP 80", opened: "TCP 80" }),
+    );
+  const input = (
+    before: Connection[],
+    after: Connection[],
+    peers: PeerRef[],
+    changes = added(after.slice(before.length)),
+  ) => ({
     before,
     after,
     beforePeers: peers,
     afterPeers: peers,
+    changes,
     sensitive: new Set<string>(),
-    risky: new Set<string>(),
   });
 
   it("small: every workload, statuses from base and head", () => {
@@ -216,6 +231,7 @@ describe("the graph, cut to what can be drawn", () => {
     const g = buildGraph(input(rows, [...rows, row(peers[5]!, peers[6]!)], peers));
     expect(g).toMatchObject({ level: "workload", scope: "changed" });
     expect(g.nodes.map((n) => n.label)).toEqual(["app5[Deployment]", "app6[Deployment]"]);
+    expect(g.edges).toMatchObject([{ src: "n0", dst: "n1", status: "added", after: "TCP 80" }]);
     expect(g.note).toContain("only the 1 edges that changed");
   });
 
@@ -224,6 +240,7 @@ describe("the graph, cut to what can be drawn", () => {
     const after = peers.slice(1).map((p) => row(peers[0]!, p));
     const g = buildGraph(input([], after, peers));
     expect(g.level).toBe("namespace");
+    expect(g.note).toContain("200 peers are too many to draw");
     expect(g.nodes.map((n) => n.label)).toEqual(["ns0", "ns1", "ns2", "ns3", "ns4"]);
     expect(g.edges.find((e) => e.src === "n0" && e.dst === "n1")).toMatchObject({
       status: "added",
@@ -233,7 +250,7 @@ describe("the graph, cut to what can be drawn", () => {
 
   it("without a base everything is unchanged", () => {
     const [a, b] = many(2) as [PeerRef, PeerRef];
-    const g = buildGraph({ after: [row(a, b)], afterPeers: [a, b], sensitive: new Set(), risky: new Set() });
+    const g = buildGraph({ after: [row(a, b)], afterPeers: [a, b], sensitive: new Set() });
     expect(g.edges.map((e) => e.status)).toEqual(["unchanged"]);
     expect(g.nodes.map((n) => n.status)).toEqual(["unchanged", "unchanged"]);
   });
