@@ -12,6 +12,7 @@ import {
   connIsEmpty,
   connUnion,
   EMPTY_CONN,
+  EMPTY_ID,
   formatPeer,
   type IpFamily,
   type IpRange,
@@ -34,7 +35,14 @@ export function focusRows(
   const a = state.analysis;
   const key = formatPeer(focus.ref);
   const out: Connection[] = [];
+  // Without ports, cells are unions of interned ids (memoised by the engine's table); with ports,
+  // each cell is cut to the ports as they resolve on its destination.
   const cell = (srcs: readonly number[], dsts: readonly number[]): ConnSet => {
+    if (!ports) {
+      let id = EMPTY_ID;
+      for (const s of srcs) for (const d of dsts) id = a.conns.union(id, a.connId(s, d));
+      return a.conns.get(id);
+    }
     let conn = EMPTY_CONN;
     for (const s of srcs) for (const d of dsts) conn = connUnion(conn, within(a, a.conn(s, d), ports, d));
     return conn;
@@ -55,10 +63,12 @@ export function focusRows(
       (range, conn) => push(external(range), focus.ref, conn),
     );
     for (const src of state.peers)
-      if (formatPeer(src.ref) !== key) push(src.ref, focus.ref, cell(src.classes, focus.classes));
+      if (src !== focus && (src.ref.kind !== focus.ref.kind || formatPeer(src.ref) !== key))
+        push(src.ref, focus.ref, cell(src.classes, focus.classes));
   } else {
     for (const dst of state.peers)
-      if (formatPeer(dst.ref) !== key) push(focus.ref, dst.ref, cell(focus.classes, dst.classes));
+      if (dst !== focus && (dst.ref.kind !== focus.ref.kind || formatPeer(dst.ref) !== key))
+        push(focus.ref, dst.ref, cell(focus.classes, dst.classes));
     runs(
       atoms,
       (atom) => cell(focus.classes, [atom]),

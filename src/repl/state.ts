@@ -11,6 +11,7 @@ import {
   clusterPeers,
   type ExposureEntry,
   exposure,
+  formatPeer,
   type IpFamily,
   inputFamilies,
   type ModelOptions,
@@ -22,7 +23,8 @@ export class State {
   private analysisCache: Analysis | undefined;
   private peersCache: ClusterPeer[] | undefined;
   private peerIndex: Map<string, ClusterPeer> | undefined;
-  private exposureCache: ExposureEntry[] | undefined;
+  private exposureIndex: Map<string, ExposureEntry[]> | undefined;
+  private familiesCache: IpFamily[] | undefined;
   /** The solver's encoding of this state and the query mentions it was built for (see check.ts). */
   verifier: { readonly verifier: Promise<Verifier>; readonly mentions: ReadonlySet<string> } | undefined;
   /** Every claim the solver was asked about in this state: the encoding's vocabulary covers them. */
@@ -62,13 +64,25 @@ export class State {
     return this.peerIndex.get(`${namespace}/${kind}/${name}`);
   }
 
-  get families(): IpFamily[] {
-    return inputFamilies(this.analysis);
+  get families(): readonly IpFamily[] {
+    this.familiesCache ??= inputFamilies(this.analysis);
+    return this.familiesCache;
   }
 
-  /** Hypothetical peers (pods that do not exist yet) and the workloads they reach or are reached by. */
-  get exposure(): readonly ExposureEntry[] {
-    this.exposureCache ??= exposure(this.cluster, this.options);
-    return this.exposureCache;
+  /**
+   * Hypothetical peers (pods that do not exist yet) reaching a workload (`ingress`) or reached by it
+   * (`egress`), from exposure analysis, indexed by workload (`ns/name[Kind]`).
+   */
+  exposureOf(workload: string, direction: "ingress" | "egress"): readonly ExposureEntry[] {
+    if (!this.exposureIndex) {
+      this.exposureIndex = new Map();
+      for (const e of exposure(this.cluster, this.options)) {
+        const k = `${e.direction} ${formatPeer(e.workload)}`;
+        const list = this.exposureIndex.get(k) ?? [];
+        list.push(e);
+        this.exposureIndex.set(k, list);
+      }
+    }
+    return this.exposureIndex.get(`${direction} ${workload}`) ?? [];
   }
 }

@@ -25,7 +25,6 @@ import {
   type Cluster,
   type Connection,
   type ConnectionDiff,
-  clusterPeers,
   diffConnections,
   formatConn,
   formatPeer,
@@ -70,9 +69,18 @@ const KIND_ALIASES: Readonly<Record<string, string>> = {
   po: "Pod",
 };
 
-/** `Kind/ns/name`, the identity `kubectl apply` uses (the namespace of a namespaced object defaults). */
+const CLUSTER_SCOPED = new Set([
+  "Namespace",
+  "Node",
+  "ClusterNetworkPolicy",
+  "AdminNetworkPolicy",
+  "BaselineAdminNetworkPolicy",
+]);
+
+/** `Kind/ns/name`, the identity `kubectl apply` uses (a namespaced object's namespace defaults to `default`). */
 function objectKey(o: K8sObject): string {
-  return `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+  const ns = CLUSTER_SCOPED.has(o.kind) ? "" : (o.metadata.namespace ?? "default");
+  return `${o.kind}/${ns}/${o.metadata.name}`;
 }
 
 function policyKey(kind: string, namespace: string | undefined, name: string): string {
@@ -186,7 +194,11 @@ async function makeEdit(
           }
         : "all";
       const notes = loaded.diagnostics.filter((d) => d.severity !== "info").map(formatDiagnostic);
-      return { state: rebuilt(st, objects, text), affected, notes };
+      const onlyNetworkPolicies = loaded.objects.every((o) => o.kind === "NetworkPolicy");
+      const state = onlyNetworkPolicies
+        ? patchedPolicies(st, objects, [...incoming.values()], new Set(incoming.keys()), text)
+        : rebuilt(st, objects, text);
+      return { state, affected, notes };
     }
     case "delete": {
       const typed = edit.objectKind.text;
@@ -224,11 +236,46 @@ async function makeEdit(
       const affected: Affected = POLICY_KINDS.has(target.kind)
         ? { policies: new Set([policyKey(target.kind, target.metadata.namespace, target.metadata.name)]) }
         : "all";
-      return { state: rebuilt(st, objects, text), affected, notes: [] };
+      const state =
+        target.kind === "NetworkPolicy"
+          ? patchedPolicies(st, objects, [], new Set([objectKey(target)]), text)
+          : rebuilt(st, objects, text);
+      return { state, affected, notes: [] };
     }
     case "label":
       return edit.target === "pod" ? labelPods(st, query, edit, text) : labelNamespace(st, edit, text);
   }
+}
+
+/**
+ * NetworkPolicies replaced, added or removed without rebuilding the cluster: the new ones compiled
+ * by `buildCluster` on their own, merged in its order (namespace, then name), with the namespaces
+ * `buildCluster` would imply for policies (and no longer implies once nothing is in them).
+ */
+function patchedPolicies(
+  st: State,
+  objects: readonly K8sObject[],
+  incoming: readonly K8sObject[],
+  removed: ReadonlySet<string>,
+  origin: string,
+): State {
+  const cluster = st.cluster;
+  const compiled = buildCluster(incoming).cluster.policies;
+  const policies = [
+    ...cluster.policies.filter((p) => !removed.has(`NetworkPolicy/${p.namespace}/${p.ref.name}`)),
+    ...compiled,
+  ].sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.ref.name, b.ref.name));
+  const used = new Set([...cluster.pods.map((p) => p.namespace), ...policies.map((p) => p.namespace)]);
+  const namespaces: Namespace[] = cluster.namespaces.filter((n) => !n.implied || used.has(n.name));
+  for (const p of compiled)
+    if (!namespaces.some((n) => n.name === p.namespace))
+      namespaces.push({ name: p.namespace, labels: { [NAMESPACE_NAME_LABEL]: p.namespace }, implied: true });
+  namespaces.sort((a, b) => cmp(a.name, b.name));
+  return new State(objects, { ...cluster, policies, namespaces }, st.options, origin);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function rebuilt(st: State, objects: readonly K8sObject[], origin: string): State {
@@ -310,8 +357,7 @@ function labelPods(st: State, _query: string, edit: LabelEdit, text: string): Ma
     pods: cluster.pods.map((p, i) => (wanted.has(i) ? { ...p, labels: applyChanges(p.labels, edit) } : p)),
   };
   const keys = new Set<string>();
-  for (const w of clusterPeers(st.analysis, "workload"))
-    if (w.pods.some((i) => wanted.has(i))) keys.add(formatPeer(w.ref));
+  for (const w of st.peers) if (w.pods.some((i) => wanted.has(i))) keys.add(formatPeer(w.ref));
   return { state: new State(objects, patched, st.options, text), affected: { peers: keys }, notes: [] };
 }
 
@@ -376,7 +422,7 @@ function labelNamespace(st: State, edit: LabelEdit, text: string): Made | QueryE
     n.name === name ? { ...n, labels: { ...labels, [NAMESPACE_NAME_LABEL]: name }, implied: false } : n,
   );
   const keys = new Set<string>();
-  for (const w of clusterPeers(st.analysis, "workload"))
+  for (const w of st.peers)
     if (w.ref.kind === "workload" && w.ref.namespace === name) keys.add(formatPeer(w.ref));
   return {
     state: new State(objects, { ...st.cluster, namespaces }, st.options, text),

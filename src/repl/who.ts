@@ -38,8 +38,8 @@ export function answerFocus(
   const d0 = t.listing.classes[0]!;
   const hypothetical =
     t.listing.ref.kind === "workload"
-      ? state.exposure
-          .filter((e) => e.direction === direction && formatPeer(e.workload) === t.name)
+      ? state
+          .exposureOf(t.name, direction)
           .map((e) => ({
             peer: e.peer.display,
             conn: ports
