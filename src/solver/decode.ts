@@ -69,8 +69,7 @@ export class Decoder {
     if (kind === KIND.address) return { kind: "address", ip };
     const a: Analysis = w.analysis;
     if (kind === KIND.existing) {
-      const cls = a.index.classes[w.classOfEntity(Number(this.bv(e.ent)))]!;
-      const podIndex = cls.pods[0]!;
+      const podIndex = w.representativePod(Number(this.bv(e.ent)));
       const pod = a.cluster.pods[podIndex]!;
       const ns = a.cluster.namespaces.find((n) => n.name === pod.namespace);
       return {

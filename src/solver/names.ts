@@ -38,6 +38,11 @@ export function checkNames(files: readonly GuaranteeFile[], cluster: Cluster, _u
     ...cluster.services.map((s) => `${s.namespace}/${s.name}`),
   ];
   const out: Diagnostic[] = [];
+  /** `deployment ns/x` when ns/x is a StatefulSet: name the kind it has. */
+  const kindHint = (x: { namespace: string; name: string }) => {
+    const w = cluster.workloads.find((y) => y.namespace === x.namespace && y.name === x.name);
+    return w ? { hint: `${x.namespace}/${x.name} is a ${w.kind}` } : undefined;
+  };
   const hint = (word: string, known: Iterable<string>) => {
     const c = closest(word, known);
     return c ? { hint: `did you mean "${c}"?` } : {};
@@ -70,7 +75,11 @@ export function checkNames(files: readonly GuaranteeFile[], cluster: Cluster, _u
           !resolveRef(cluster, x)
         ) {
           const what =
-            x.kind === "service" ? "Service" : x.kind === "workload" ? "workload" : "workload or Service";
+            x.kind === "service"
+              ? "Service"
+              : x.kind === "workload"
+                ? (x.workloadKind ?? "workload")
+                : "workload or Service";
           out.push(
             diagnostic(
               "NP4021",
@@ -78,7 +87,7 @@ export function checkNames(files: readonly GuaranteeFile[], cluster: Cluster, _u
               `the input has no ${what} ${x.namespace}/${x.name}: the set is empty`,
               {
                 source: x.source,
-                ...hint(`${x.namespace}/${x.name}`, refs),
+                ...(kindHint(x) ?? hint(`${x.namespace}/${x.name}`, refs)),
               },
             ),
           );

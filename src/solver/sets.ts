@@ -53,8 +53,8 @@ export function setPredicate(w: World, expr: SetExpr, e: Endpoint, domain: Domai
     case "service": {
       const target = resolveRef(w.analysis.cluster, expr);
       if (!target) return c.Bool.val(false);
-      if (target.kind === "workload") return w.existingIn(e, classesOfPods(w, target.pods));
-      return serviceEndpoints(w, target.index, e);
+      if (target.kind === "workload") return w.existingPods(e, target.pods);
+      return serviceEndpoints(w, target.index, e, domain);
     }
     case "cidr": {
       const r = cidrRange(expr.text);
@@ -71,21 +71,18 @@ function namespacePredicate(w: World, n: NamespaceExpr, e: Endpoint): B {
   return n.kind === "name" ? w.inNamespace(e, n.name) : w.nsSelector(e, selectorOf(n.labels));
 }
 
-function classesOfPods(w: World, pods: readonly number[]): Set<number> {
-  return new Set(pods.map((p) => w.analysis.index.classOfPod[p]!));
-}
-
 /** A Service's endpoints: pods its selector matches (existing or future), or its explicit addresses. */
-function serviceEndpoints(w: World, index: number, e: Endpoint): B {
+function serviceEndpoints(w: World, index: number, e: Endpoint, domain: Domain): B {
   const c = w.space.ctx;
   const cluster = w.analysis.cluster;
   const svc = cluster.services[index]!;
   if (svc.selector)
-    return c.And(
+    return and(c, [
       w.view(e).pod,
       w.inNamespace(e, svc.namespace),
       w.podSelector(e, { matchLabels: svc.selector }),
-    );
+      ...(domain === "existing" ? [is(e.kind, KIND.existing)] : []),
+    ]);
   const ips = cluster.endpoints
     .filter((x) => x.namespace === svc.namespace && x.service === svc.name)
     .flatMap((x) => x.addresses.map((a) => a.ip));
@@ -96,7 +93,7 @@ function serviceEndpoints(w: World, index: number, e: Endpoint): B {
     if (p.ips.some((ip) => wanted.has(key(ip)))) pods.push(i);
   });
   return c.Or(
-    w.existingIn(e, classesOfPods(w, pods)),
+    w.existingPods(e, pods),
     c.And(
       is(e.kind, KIND.address),
       or(

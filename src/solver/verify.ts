@@ -90,15 +90,26 @@ export class Verifier {
       ...mentions,
       podSelectors: [...mentions.podSelectors, ...serviceMentions(analysis.cluster)],
     });
-    this.space = new Space(ctx, universe, analysis.classCount);
-    this.world = new World(this.space, analysis, undefined, "in");
+    // Entities: the pods of one workload within one class (a workload named in a guarantee is then
+    // exactly its pods, and a bare pod is an entity of its own).
+    const groups = new Map<string, number[]>();
+    analysis.cluster.pods.forEach((p, i) => {
+      const key = `${analysis.index.classOfPod[i]}\u0000${p.workload.namespace}/${p.workload.name}/${p.workload.kind}`;
+      const list = groups.get(key);
+      if (list) list.push(i);
+      else groups.set(key, [i]);
+    });
+    const entityPods = [...groups.values()];
+    const entityClass = Int32Array.from(entityPods, (pods) => analysis.index.classOfPod[pods[0]!]!);
+    this.space = new Space(ctx, universe, entityPods.length);
+    this.world = new World(this.space, analysis, entityClass, "in", false, entityPods);
     this.s = this.space.endpoint("s");
     this.d = this.space.endpoint("d");
     this.k = this.space.conn("k");
     this.space.sameNamespaceSameLabels(this.s, this.d);
     const singles: number[] = [];
-    analysis.index.classes.forEach((cls, i) => {
-      if (cls.pods.length === 1) singles.push(i);
+    entityPods.forEach((pods, i) => {
+      if (pods.length === 1) singles.push(i);
     });
     this.space.notSamePod(this.s, this.d, singles);
     // New pods get IPs from the pod network (see World.podAddresses).
@@ -154,7 +165,10 @@ export class Verifier {
 
   /** A solver per check (see `check`): for inputs with many classes. */
   private get freshSolvers(): boolean {
-    return process.env.NETPOLC_FRESH_SOLVERS === "1" || (process.env.NETPOLC_FRESH_SOLVERS !== "0" && this.analysis.classCount > FRESH_SOLVER_CLASSES);
+    return (
+      process.env.NETPOLC_FRESH_SOLVERS === "1" ||
+      (process.env.NETPOLC_FRESH_SOLVERS !== "0" && this.analysis.classCount > FRESH_SOLVER_CLASSES)
+    );
   }
 
   /**

@@ -244,7 +244,8 @@ export function prefixBlocks(r: IpRange): { value: bigint; length: number }[] {
   while (lo <= r.hi) {
     // The largest block aligned at lo that stays within hi.
     let size = 0;
-    while (size < width && ((lo >> BigInt(size)) & 1n) === 0n && lo + (1n << BigInt(size + 1)) - 1n <= r.hi) size++;
+    while (size < width && ((lo >> BigInt(size)) & 1n) === 0n && lo + (1n << BigInt(size + 1)) - 1n <= r.hi)
+      size++;
     out.push({ value: lo, length: width - size });
     lo += 1n << BigInt(size);
   }
@@ -266,6 +267,8 @@ export class World {
     entityClass: Int32Array | undefined,
     readonly label: string,
     switchable = false,
+    /** Pods of each entity (when entities are finer than classes, e.g. one per workload and class). */
+    private readonly entityPods?: readonly (readonly number[])[],
   ) {
     this.c = space.ctx;
     if (switchable) {
@@ -763,6 +766,28 @@ export class World {
         .filter((p) => p[direction].length > 0)
         .map((p) => c.And(this.enabled(p), this.selectsTier(p, e))),
     ]);
+  }
+
+  /**
+   * The endpoint is an existing entity holding one of these pods (indexes into the analysed
+   * cluster's pods). With `entityPods` entities are exact groups of pods; without, whole classes.
+   */
+  existingPods(e: Endpoint, pods: readonly number[]): B {
+    if (!this.entityPods)
+      return this.existingIn(e, new Set(pods.map((p) => this.analysis.index.classOfPod[p]!)));
+    const wanted = new Set(pods);
+    const ents: B[] = [];
+    this.entityPods.forEach((list, i) => {
+      if (list.some((p) => wanted.has(p))) ents.push(this.space.entityIs(e, i));
+    });
+    return this.c.And(is(e.kind, KIND.existing), or(this.c, ents));
+  }
+
+  /** A pod that an existing entity stands for (the first of its group, or of its class). */
+  representativePod(entity: number): number {
+    return (
+      this.entityPods?.[entity]?.[0] ?? this.analysis.index.classes[this.classOfEntity(entity)]!.pods[0]!
+    );
   }
 
   /** The endpoint is an existing entity whose class in this world is one of `classes`. */
