@@ -54,9 +54,11 @@ async function main(): Promise<void> {
   const svc = c.services.find((s) => s.namespace === ns && s.ports.length > 0) ?? c.services[0]!;
   const policy = c.policies.find((p) => p.namespace === ns)!;
   const policyFile = join(work, "policy.yaml");
+  // A typical change: one workload admits another on one port.
+  const labels = (w: typeof w1) => JSON.stringify(c.pods[w!.pods[0]!]!.labels);
   writeFileSync(
     policyFile,
-    `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: bench-allow\n  namespace: ${ns}\nspec:\n  podSelector: {}\n  ingress:\n    - from:\n        - namespaceSelector: {}\n      ports:\n        - port: 8080\n`,
+    `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: bench-allow\n  namespace: ${ns}\nspec:\n  podSelector:\n    matchLabels: ${labels(w2)}\n  ingress:\n    - from:\n        - podSelector:\n            matchLabels: ${labels(w1)}\n      ports:\n        - port: 8080\n`,
   );
   const forms: [string, string, number | undefined][] = [
     ["can (pair, port)", `can ${a} reach ${b} on tcp/8080?`, 50],

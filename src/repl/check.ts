@@ -4,7 +4,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { formatDiagnostic } from "../cli/io.js";
-import { type Guarantee, parseClaim, parseGuarantees } from "../parser/index.js";
+import { type Guarantee } from "../parser/index.js";
+import { parseClaim, parseGuarantees } from "../parser/guarantees/index.js";
 import { type Answer, errorAnswer } from "./answer.js";
 import type { Command } from "./command.js";
 import { fromFragment, queryError } from "./query-error.js";

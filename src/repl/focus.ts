@@ -31,6 +31,8 @@ export function focusRows(
   direction: FocusDirection,
   ports?: Ports,
   families: readonly IpFamily[] = state.families,
+  /** `outside`: only external ranges and the ingress controller (no workload rows). */
+  scope: "all" | "outside" = "all",
 ): Connection[] {
   const a = state.analysis;
   const key = formatPeer(focus.ref);
@@ -62,13 +64,15 @@ export function focusRows(
       (atom) => cell([atom], focus.classes),
       (range, conn) => push(external(range), focus.ref, conn),
     );
-    for (const src of state.peers)
-      if (src !== focus && (src.ref.kind !== focus.ref.kind || formatPeer(src.ref) !== key))
-        push(src.ref, focus.ref, cell(src.classes, focus.classes));
+    if (scope === "all")
+      for (const src of state.peers)
+        if (src !== focus && (src.ref.kind !== focus.ref.kind || formatPeer(src.ref) !== key))
+          push(src.ref, focus.ref, cell(src.classes, focus.classes));
   } else {
-    for (const dst of state.peers)
-      if (dst !== focus && (dst.ref.kind !== focus.ref.kind || formatPeer(dst.ref) !== key))
-        push(focus.ref, dst.ref, cell(focus.classes, dst.classes));
+    if (scope === "all")
+      for (const dst of state.peers)
+        if (dst !== focus && (dst.ref.kind !== focus.ref.kind || formatPeer(dst.ref) !== key))
+          push(focus.ref, dst.ref, cell(focus.classes, dst.classes));
     runs(
       atoms,
       (atom) => cell(focus.classes, [atom]),

@@ -25,7 +25,10 @@ import {
   type Cluster,
   type Connection,
   type ConnectionDiff,
+  connEquals,
+  connIsEmpty,
   diffConnections,
+  EMPTY_ID,
   formatConn,
   formatPeer,
   type IpFamily,
@@ -33,7 +36,8 @@ import {
   NAMESPACE_NAME_LABEL,
   type Namespace,
 } from "../model/index.js";
-import { closest, type K8sObject, loadPaths, parseSetExpr } from "../parser/index.js";
+import { closest, type K8sObject, loadPaths } from "../parser/index.js";
+import { parseSetExpr } from "../parser/guarantees/index.js";
 import { type Answer, errorAnswer } from "./answer.js";
 import type { Edit } from "./command.js";
 import { focusRows } from "./focus.js";
@@ -133,6 +137,7 @@ export function delta(before: State, after: State, affected: Affected): Connecti
     "peers" in affected
       ? affected.peers
       : new Set([...subjects(before, affected.policies), ...subjects(after, affected.policies)]);
+  if (samePeers(before, after)) return changedCells(before, after, keys, families);
   const rows = (st: State): Connection[] => {
     const out = new Map<string, Connection>();
     for (const p of st.peers) {
@@ -144,6 +149,57 @@ export function delta(before: State, after: State, affected: Affected): Connecti
     return [...out.values()];
   };
   return diffConnections(rows(before), rows(after), peersOf(before), peersOf(after));
+}
+
+function samePeers(a: State, b: State): boolean {
+  return (
+    a.peers.length === b.peers.length &&
+    a.peers.every((p, i) => formatPeer(p.ref) === formatPeer(b.peers[i]!.ref))
+  );
+}
+
+/**
+ * The delta when both states list the same peers: each cell of an affected peer's row and column
+ * is compared across the two states, and only the cells that differ (with the external ranges and
+ * the ingress controller's rows of the affected peers) go to `diffConnections`.
+ */
+function changedCells(
+  before: State,
+  after: State,
+  keys: ReadonlySet<string>,
+  families: readonly IpFamily[],
+): ConnectionDiff[] {
+  const [a0, a1] = [before.analysis, after.analysis];
+  const cell = (a: typeof a0, src: readonly number[], dst: readonly number[]) => {
+    let id = EMPTY_ID;
+    for (const s of src) for (const d of dst) id = a.conns.union(id, a.connId(s, d));
+    return a.conns.get(id);
+  };
+  const oldRows: Connection[] = [];
+  const newRows: Connection[] = [];
+  const compare = (i: number, j: number) => {
+    const [p0, q0, p1, q1] = [before.peers[i]!, before.peers[j]!, after.peers[i]!, after.peers[j]!];
+    const c0 = cell(a0, p0.classes, q0.classes);
+    const c1 = cell(a1, p1.classes, q1.classes);
+    if (connEquals(c0, c1)) return;
+    if (!connIsEmpty(c0)) oldRows.push({ src: p0.ref, dst: q0.ref, conn: c0 });
+    if (!connIsEmpty(c1)) newRows.push({ src: p1.ref, dst: q1.ref, conn: c1 });
+  };
+  const affected = before.peers.map((p) => keys.has(formatPeer(p.ref)));
+  before.peers.forEach((_, i) => {
+    if (!affected[i]) return;
+    for (let j = 0; j < before.peers.length; j++) {
+      if (j === i) continue;
+      compare(i, j);
+      if (!affected[j]) compare(j, i);
+    }
+    for (const dir of ["ingress", "egress"] as const) {
+      oldRows.push(...focusRows(before, before.peers[i]!, dir, undefined, families, "outside"));
+      newRows.push(...focusRows(after, after.peers[i]!, dir, undefined, families, "outside"));
+    }
+  });
+  const refs = before.peers.map((p) => p.ref);
+  return diffConnections(oldRows, newRows, refs, refs);
 }
 
 /** Listing peers with a class that one of the policies affects, in either direction (the engine's selection). */
