@@ -65,7 +65,7 @@ export class Terminal {
   }
 
   /** Waits until the screen text (after `from` characters) matches. */
-  async waitFor(pattern: RegExp | string, timeoutMs = 30_000, from = 0): Promise<string> {
+  async waitFor(pattern: RegExp | string, timeoutMs = 45_000, from = 0): Promise<string> {
     const t0 = Date.now();
     for (;;) {
       const text = this.text.slice(from);
