@@ -8,6 +8,8 @@
 
 export interface Progress {
   stage(label: string): void;
+  /** A time measured elsewhere (the guarantees worker), for the timings only. */
+  note(label: string, ms: number): void;
   done(): void;
 }
 
@@ -19,6 +21,7 @@ export function progress(
   env: NodeJS.ProcessEnv = process.env,
 ): Progress {
   const timings: [string, number][] = [];
+  const notes: [string, number][] = [];
   let label = "starting";
   let since = performance.now();
   const record = () => timings.push([label, performance.now() - since]);
@@ -29,14 +32,20 @@ export function progress(
         label = l;
         since = performance.now();
       },
+      note(l, ms) {
+        notes.push([l, ms]);
+      },
       done() {
         if (label === "") return;
         record();
         label = "";
-        stream.write(`${timings.map(([l, ms]) => `timing: ${l}: ${ms.toFixed(0)} ms`).join("\n")}\n`);
+        const cpu = process.cpuUsage();
+        notes.push(["cpu, all threads", (cpu.user + cpu.system) / 1000]);
+        const lines = [...timings, ...notes].map(([l, ms]) => `timing: ${l}: ${ms.toFixed(0)} ms`);
+        stream.write(`${lines.join("\n")}\n`);
       },
     };
-  if (opts.quiet || !stream.isTTY || env.NETPOLC_NO_PROGRESS) return { stage() {}, done() {} };
+  if (opts.quiet || !stream.isTTY || env.NETPOLC_NO_PROGRESS) return { stage() {}, note() {}, done() {} };
   const color = !env.NO_COLOR;
   let frame = 0;
   let active = true;
@@ -53,6 +62,7 @@ export function progress(
       since = performance.now();
       draw();
     },
+    note() {},
     done() {
       if (!active) return;
       active = false;

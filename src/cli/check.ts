@@ -9,7 +9,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import { type Command, Option } from "commander";
 import { type Diagnostic, diagnostic, hasErrors } from "../common/index.js";
 import { type Analysis, clusterPeers, listConnections, modelOptions } from "../model/index.js";
-import { type GuaranteeFile, parseGuarantees } from "../parser/index.js";
+import { parseGuarantees } from "../parser/guarantees/index.js";
+import type { GuaranteeFile } from "../parser/index.js";
 import {
   type CheckReport,
   FAIL_ON_LEVELS,
@@ -24,14 +25,20 @@ import {
   renderSarif,
   renderText,
 } from "../report/index.js";
-import { lintCluster, shutdownZ3, verifyGuarantees, z3 } from "../solver/index.js";
+import { lintCluster, shutdownZ3, z3 } from "../solver/index.js";
 import { directoryBase, type MaterialisedBase, materialiseGitBase, UsageError } from "./check-base.js";
 import { type ConnectivityDiff, connectivityDiff, sensitiveNamespaces } from "./check-changes.js";
 import { buildGraph } from "./check-graph.js";
-import { guaranteeEntry } from "./check-guarantees.js";
 import { Locator } from "./check-locate.js";
 import { progress } from "./check-progress.js";
 import { buildReport } from "./check-report.js";
+import {
+  type GuaranteeOutcome,
+  verifyHere,
+  verifyInWorker,
+  type WorkerRun,
+  workerWorthwhile,
+} from "./check-verify.js";
 import { EXIT } from "./io.js";
 import { loadAndAnalyze } from "./pipeline.js";
 
@@ -97,8 +104,8 @@ export function registerCheck(program: Command, common: (c: Command) => Command)
       .option("--timeout <ms>", "z3 time limit per guarantee and per lint check, in milliseconds", "10000")
       .option(
         "--lint-budget <ms>",
-        "time limit for all proved lints together, in milliseconds (0: skip them)",
-        "10000",
+        "time for the proved lints together, in milliseconds (default 0: only the engine's lints, fast and reproducible)",
+        "0",
       ),
   ).action((paths: string[], o: CheckCliOptions) => runCheck(paths, o, program.version() ?? "0.0.0"));
 }
@@ -143,6 +150,7 @@ function positiveMs(name: string, value: string, allowZero: boolean): number {
 export async function runCheck(paths: string[], o: CheckCliOptions, version: string): Promise<void> {
   const show = progress(o);
   let base: MaterialisedBase | undefined;
+  let worker: WorkerRun | undefined;
   try {
     // 1. Options.
     if (o.base.length > 0 && o.baseRef !== undefined)
@@ -160,6 +168,16 @@ export async function runCheck(paths: string[], o: CheckCliOptions, version: str
     if (baseName !== "")
       base =
         o.baseRef === undefined ? await directoryBase(o.base) : await materialiseGitBase(o.baseRef, paths);
+    // The guarantees go to a worker thread at once when a second core can take them.
+    if (o.guarantees !== undefined && (await workerWorthwhile(paths)))
+      worker = verifyInWorker({
+        paths,
+        strict: o.strict,
+        ipBlockPods: o.ipblockPods,
+        hostNetwork: o.hostNetwork,
+        guarantees: o.guarantees,
+        timeoutMs,
+      });
     // 2. Head: parse, validate, model, connectivity.
     show.stage("reading the manifests");
     const head = await loadAndAnalyze(paths, { strict: o.strict }, options);
@@ -201,14 +219,19 @@ export async function runCheck(paths: string[], o: CheckCliOptions, version: str
     diagnostics.push(
       ...(await lintCluster(head.cluster, options, { timeoutMs, budgetMs: lintBudgetMs }, head.analysis)),
     );
-    // 6. Guarantees. Undecided ones are reported as the check's own errors (NP4025), not twice.
-    let results: Awaited<ReturnType<typeof verifyGuarantees>>["results"] = [];
-    if (files.length > 0 && files[0]!.guarantees.length > 0) {
-      show.stage(`proving ${files[0]!.guarantees.length} guarantees`);
-      const report = await verifyGuarantees(head.cluster, options, files, { timeoutMs }, head.analysis);
-      results = report.results;
-      diagnostics.push(...report.diagnostics.filter((d) => d.code !== "NP4025"));
+    // 6. Guarantees (undecided ones are the check's own findings, NP4025).
+    let guarantees: GuaranteeOutcome = { entries: [], diagnostics: [], ms: 0 };
+    if (files.some((f) => f.guarantees.length > 0)) {
+      const n = files[0]!.guarantees.length;
+      show.stage(
+        worker ? `proving ${n} guarantees (in a worker since the start)` : `proving ${n} guarantees`,
+      );
+      guarantees = worker
+        ? await worker.outcome
+        : await verifyHere(head.cluster, head.analysis, options, files, timeoutMs);
     }
+    diagnostics.push(...guarantees.diagnostics);
+    if (worker) show.note("guarantees worker, from its start", guarantees.ms);
     // 7. The connectivity diff against the base.
     show.stage("comparing connectivity");
     const locator = new Locator(head.analysis, baseAnalysis, display);
@@ -243,7 +266,7 @@ export async function runCheck(paths: string[], o: CheckCliOptions, version: str
       },
       diagnostics,
       baseErrors,
-      guarantees: results.map((r) => guaranteeEntry(r, display)),
+      guarantees: guarantees.entries,
       ...(diff ? { changes: diff.changes } : {}),
       defaultAllow: diff?.defaultAllow ?? [],
       graph,
@@ -269,6 +292,7 @@ export async function runCheck(paths: string[], o: CheckCliOptions, version: str
   } finally {
     show.done();
     await base?.cleanup();
+    await worker?.stop();
     await shutdownZ3();
   }
 }

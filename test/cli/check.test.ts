@@ -40,6 +40,21 @@ describe("netpolc check: the pr-review case in every format", () => {
   });
 });
 
+describe("netpolc check: guarantees in a worker thread", () => {
+  it.each([
+    ["forced on", "1"],
+    ["off", "0"],
+  ])("%s, the report is the same", async (_name, worker) => {
+    const r = await runCheck([...PR_REVIEW], undefined, {
+      NETPOLC_CHECK_WORKER: worker,
+      NETPOLC_TIMINGS: "1",
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(readFileSync(join(GOLDEN_DIR, GOLDEN_FILES.text), "utf8"));
+    expect(r.stderr.includes("timing: guarantees worker")).toBe(worker === "1");
+  });
+});
+
 describe("netpolc check: exit codes", () => {
   const demo = ["fixtures/demo", "-g", HOLDING, "--lint-budget", "0"];
   const minimal = ["fixtures/check/minimal", "--lint-budget", "60000"];
