@@ -10,7 +10,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { analyze, buildCluster, modelOptions } from "../src/model/index.js";
-import { parseGuarantees, parseText } from "../src/parser/index.js";
+import { parseGuarantees } from "../src/parser/guarantees/index.js";
+import { parseText } from "../src/parser/index.js";
 import { shutdownZ3, Verifier, z3, z3StartupMs } from "../src/solver/index.js";
 import { generate } from "./generate.js";
 
@@ -83,7 +84,9 @@ async function run(name: keyof typeof SIZES): Promise<Figures> {
     const r = await v.verify(gt);
     guarantees.push({ name: gt.name, verdict: r.verdict, ms: r.ms });
     // Streamed, so a scenario that exhausts z3's heap still reports what it decided.
-    console.log(`  … ${gt.name} ${r.verdict} ${r.ms.toFixed(0)} ms, RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
+    console.log(
+      `  … ${gt.name} ${r.verdict} ${r.ms.toFixed(0)} ms, RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`,
+    );
   }
   return {
     scenario: name,
@@ -106,7 +109,8 @@ async function child(name: keyof typeof SIZES, out: string): Promise<void> {
   console.log(
     `solver-${name}: ${f.workloads} workloads, ${f.pods} pods, ${f.policies} policies, ${f.classes} classes; z3 start-up ${startup.toFixed(0)} ms, analyze ${f.analyzeMs.toFixed(0)} ms, encode ${f.encodeMs.toFixed(0)} ms, slowest guarantee ${worst.toFixed(0)} ms, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
   );
-  for (const x of f.guarantees) console.log(`  ${x.name.padEnd(24)} ${x.verdict.padEnd(8)} ${x.ms.toFixed(0).padStart(7)} ms`);
+  for (const x of f.guarantees)
+    console.log(`  ${x.name.padEnd(24)} ${x.verdict.padEnd(8)} ${x.ms.toFixed(0).padStart(7)} ms`);
   if (name === "S")
     console.log(
       `  targets: encode < 2000 ms ${f.encodeMs < 2000 ? "PASS" : "FAIL"}; every guarantee < 2000 ms ${worst < 2000 ? "PASS" : "FAIL"}`,
@@ -124,9 +128,13 @@ function main(): void {
     if (!(name in SIZES)) throw new Error(`unknown solver scenario ${name} (S, L, XL)`);
     const out = join(dir, `solver-${name}.json`);
     try {
-      execFileSync(process.execPath, [process.argv[1]!, "--child", name, "--out", out, "--timeout", values.timeout!], {
-        stdio: "inherit",
-      });
+      execFileSync(
+        process.execPath,
+        [process.argv[1]!, "--child", name, "--out", out, "--timeout", values.timeout!],
+        {
+          stdio: "inherit",
+        },
+      );
       results.push(JSON.parse(readFileSync(out, "utf8")));
     } catch (e) {
       console.log(`solver-${name}: failed (${(e as Error).message.split("\n")[0]})`);

@@ -4,13 +4,8 @@
  * differences); 2 invalid input or usage (output is still produced for the valid part of the input).
  */
 import { Command, CommanderError, Option } from "commander";
-import { registerCheck } from "./check.js";
 import { runDiff, runEval, runList } from "./commands.js";
-import { registerCompare } from "./compare.js";
-import { registerEmit } from "./emit.js";
 import { EXIT } from "./io.js";
-import { registerLint } from "./lint.js";
-import { registerVerify } from "./verify.js";
 
 const program = new Command("netpolc")
   .description("Compile and verify Kubernetes network policy: exact who-can-talk-to-whom, before you merge.")
@@ -117,12 +112,25 @@ common(
     ),
 ).action(runDiff);
 
-registerEmit(program, common);
-registerVerify(program, common);
-registerCompare(program, common);
-registerLint(program, common);
-registerCheck(program, common);
-(await import("./repl.js")).registerRepl(program, common);
+// The other commands load their modules only when used (or for help and unknown commands): the
+// solver, the guarantee parser and the report renderers would otherwise add to every start-up.
+const LAZY = {
+  emit: async () => (await import("./emit.js")).registerEmit(program, common),
+  verify: async () => (await import("./verify.js")).registerVerify(program, common),
+  compare: async () => (await import("./compare.js")).registerCompare(program, common),
+  lint: async () => (await import("./lint.js")).registerLint(program, common),
+  check: async () => (await import("./check.js")).registerCheck(program, common),
+  repl: async () => (await import("./repl.js")).registerRepl(program, common),
+} as const;
+const asked = process.argv.slice(2).find((a) => !a.startsWith("-"));
+const eager = ["list", "eval", "diff"];
+for (const [name, register] of Object.entries(LAZY))
+  if (
+    asked === name ||
+    (asked === undefined && !process.argv.some((a) => a === "-V" || a === "--version")) ||
+    (asked !== undefined && !eager.includes(asked) && !(asked in LAZY))
+  )
+    await register();
 
 try {
   await program.parseAsync(process.argv);

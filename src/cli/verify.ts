@@ -8,7 +8,8 @@ import { readFile } from "node:fs/promises";
 import { type Command, Option } from "commander";
 import { type Diagnostic, diagnostic, formatObjectRef, formatPosition, hasErrors } from "../common/index.js";
 import { formatConn, formatIp, modelOptions, range } from "../model/index.js";
-import { type GuaranteeFile, parseGuarantees } from "../parser/index.js";
+import { parseGuarantees } from "../parser/guarantees/index.js";
+import type { GuaranteeFile } from "../parser/index.js";
 import {
   type DecodedEndpoint,
   formatEndpoint,

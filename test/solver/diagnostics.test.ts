@@ -12,7 +12,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Diagnostic } from "../../src/common/index.js";
 import { buildCluster, type Cluster, modelOptions } from "../../src/model/index.js";
-import { loadPaths, parseGuarantees } from "../../src/parser/index.js";
+import { parseGuarantees } from "../../src/parser/guarantees/index.js";
+import { loadPaths } from "../../src/parser/index.js";
 import { shutdownZ3, type VerifyReport, verifyGuarantees } from "../../src/solver/index.js";
 import { ROOT, run } from "../cli/run.js";
 

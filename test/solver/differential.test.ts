@@ -9,7 +9,7 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { analyze, buildCluster, formatIp, type ModelOptions } from "../../src/model/index.js";
-import { parseGuarantees } from "../../src/parser/index.js";
+import { parseGuarantees } from "../../src/parser/guarantees/index.js";
 import { type DecodedEndpoint, shutdownZ3, verifyGuarantees } from "../../src/solver/index.js";
 import { caseArb } from "../model/support/arbitraries.js";
 import { type Case, dumpCase, toObjects } from "../model/support/case.js";

@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { buildCluster, modelOptions } from "../../src/model/index.js";
-import { parseGuarantees, parseText } from "../../src/parser/index.js";
+import { parseGuarantees } from "../../src/parser/guarantees/index.js";
+import { parseText } from "../../src/parser/index.js";
 import { shutdownZ3, verifyGuarantees } from "../../src/solver/index.js";
 
 afterAll(shutdownZ3);

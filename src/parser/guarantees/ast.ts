@@ -90,7 +90,12 @@ export type Domain = "any" | "existing";
  * `A in namespace N` is `A and (pods in namespace N)`.
  */
 export type SetExpr =
-  | { readonly kind: "or" | "and" | "except"; readonly left: SetExpr; readonly right: SetExpr; readonly source: SourcePosition }
+  | {
+      readonly kind: "or" | "and" | "except";
+      readonly left: SetExpr;
+      readonly right: SetExpr;
+      readonly source: SourcePosition;
+    }
   /** Complement within every endpoint (every pod that could exist and every address). */
   | { readonly kind: "not"; readonly operand: SetExpr; readonly source: SourcePosition }
   /**
@@ -115,9 +120,19 @@ export type SetExpr =
       readonly source: SourcePosition;
     }
   /** `service ns/name`: the Service's endpoint pods (ports are the pods' ports). */
-  | { readonly kind: "service"; readonly namespace: string; readonly name: string; readonly source: SourcePosition }
+  | {
+      readonly kind: "service";
+      readonly namespace: string;
+      readonly name: string;
+      readonly source: SourcePosition;
+    }
   /** A bare `ns/name`: a workload when one has that name, else a Service (resolved by the solver). */
-  | { readonly kind: "ref"; readonly namespace: string; readonly name: string; readonly source: SourcePosition }
+  | {
+      readonly kind: "ref";
+      readonly namespace: string;
+      readonly name: string;
+      readonly source: SourcePosition;
+    }
   /** An address range `10.0.0.0/8`, `fd00::/8`, or one address `192.0.2.1` (a /32 or /128). */
   | { readonly kind: "cidr"; readonly text: string; readonly source: SourcePosition }
   /** Every address that is not a pod's: the outside world. */
@@ -127,7 +142,11 @@ export type SetExpr =
 
 export type NamespaceExpr =
   | { readonly kind: "name"; readonly name: string; readonly source: SourcePosition }
-  | { readonly kind: "labels"; readonly labels: readonly LabelRequirement[]; readonly source: SourcePosition };
+  | {
+      readonly kind: "labels";
+      readonly labels: readonly LabelRequirement[];
+      readonly source: SourcePosition;
+    };
 
 /**
  * One requirement of a label constraint, kubectl's selector syntax:
@@ -156,4 +175,9 @@ export type PortSpec =
       readonly to: number;
       readonly source: SourcePosition;
     }
-  | { readonly kind: "named"; readonly protocol: Protocol; readonly name: string; readonly source: SourcePosition };
+  | {
+      readonly kind: "named";
+      readonly protocol: Protocol;
+      readonly name: string;
+      readonly source: SourcePosition;
+    };

@@ -400,4 +400,13 @@ export class GuaranteeParser extends CstParser {
 }
 
 /** Built once: chevrotain's self-analysis is the expensive part. */
-export const guaranteeParser = new GuaranteeParser();
+let parser: GuaranteeParser | undefined;
+
+/**
+ * The parser, built on first use: building it (chevrotain's grammar analysis) takes a noticeable
+ * part of a second, which commands that never read guarantees should not pay at start-up.
+ */
+export function guaranteeParser(): GuaranteeParser {
+  parser ??= new GuaranteeParser();
+  return parser;
+}

@@ -18,7 +18,7 @@ export interface LexResult {
 }
 
 export function lex(text: string, file: string): LexResult {
-  const result = T.guaranteeLexer.tokenize(text);
+  const result = T.guaranteeLexer().tokenize(text);
   const errors = result.errors.map((e) => {
     const chars = text.slice(e.offset, e.offset + (e.length || 1));
     return {

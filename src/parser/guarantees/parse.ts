@@ -48,7 +48,7 @@ export function parseGuarantees(
       ctx,
       input,
       lexical.length > 0,
-      () => guaranteeParser.statementInput() as StatementInputCstNode,
+      () => guaranteeParser().statementInput() as StatementInputCstNode,
     );
     const head =
       cst && lexical.length === 0 ? buildStatementHead(ctx, one(cst.children.statement)) : undefined;
@@ -78,7 +78,7 @@ export function parseClaim(text: string, file = DEFAULT_FILE): { claim?: Claim; 
   const { value, diagnostics } = parseFragment(
     text,
     file,
-    () => guaranteeParser.claimInput() as ClaimInputCstNode,
+    () => guaranteeParser().claimInput() as ClaimInputCstNode,
     (ctx, cst) => buildClaim(ctx, one(cst.children.claim)),
   );
   return value ? { claim: value, diagnostics } : { diagnostics };
@@ -92,7 +92,7 @@ export function parseSetExpr(
   const { value, diagnostics } = parseFragment(
     text,
     file,
-    () => guaranteeParser.setInput() as SetInputCstNode,
+    () => guaranteeParser().setInput() as SetInputCstNode,
     (ctx, cst) => buildSet(ctx, one(cst.children.setExpr)),
   );
   return value ? { set: value, diagnostics } : { diagnostics };
@@ -106,7 +106,7 @@ export function parsePortSpecs(
   const { value, diagnostics } = parseFragment(
     text,
     file,
-    () => guaranteeParser.portsInput() as PortsInputCstNode,
+    () => guaranteeParser().portsInput() as PortsInputCstNode,
     (ctx, cst) => buildPorts(ctx, one(cst.children.portList)),
   );
   return value ? { ports: value, diagnostics } : { diagnostics };
@@ -144,10 +144,10 @@ function run<N extends CstNode>(
     report(ctx, "NP4008", deep.token, deep.message, "split the expression, e.g. into several guarantees");
     return undefined;
   }
-  guaranteeParser.input = input;
+  guaranteeParser().input = input;
   const cst = rule();
-  const error = guaranteeParser.errors[0];
-  guaranteeParser.input = [];
+  const error = guaranteeParser().errors[0];
+  guaranteeParser().input = [];
   if (!error) return cst;
   if (!quiet) ctx.diagnostics.push(syntaxError(ctx, error, input));
   return undefined;

@@ -255,4 +255,10 @@ export const ALL_TOKENS: TokenType[] = [
   NextStatement,
 ];
 
-export const guaranteeLexer = new Lexer(ALL_TOKENS, { ensureOptimizations: false, positionTracking: "full" });
+let lexer: Lexer | undefined;
+
+/** The lexer, built on first use (see `guaranteeParser`). */
+export function guaranteeLexer(): Lexer {
+  lexer ??= new Lexer(ALL_TOKENS, { ensureOptimizations: false, positionTracking: "full" });
+  return lexer;
+}

@@ -12,7 +12,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Diagnostic } from "../../../src/common/index.js";
 import { buildCluster, type Cluster, type ModelOptions, modelOptions } from "../../../src/model/index.js";
-import { type GuaranteeFile, loadPaths, parseGuarantees } from "../../../src/parser/index.js";
+import { parseGuarantees } from "../../../src/parser/guarantees/index.js";
+import { type GuaranteeFile, loadPaths } from "../../../src/parser/index.js";
 import type { Counterexample, DecodedEndpoint } from "../../../src/solver/index.js";
 
 export const FIXTURES = resolve(import.meta.dirname, "..", "..", "..", "fixtures", "guarantees");
