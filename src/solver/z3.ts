@@ -4,7 +4,7 @@
  * worker threads keep Node alive until they are terminated (`shutdownZ3`), which every front-end
  * that exits calls.
  */
-import { type BitVec, type Bool, type Context, init } from "z3-solver";
+import type { BitVec, Bool, Context, init } from "z3-solver";
 
 type Z3Api = Awaited<ReturnType<typeof init>>;
 export type Ctx = Context<"netpolc">;
@@ -19,7 +19,8 @@ let startupMs = 0;
 export async function z3(): Promise<Ctx> {
   if (!api) {
     const t0 = performance.now();
-    api = init();
+    // Loaded on first use: importing the module alone takes a quarter of a second.
+    api = import("z3-solver").then((m) => m.init());
     await api;
     startupMs = performance.now() - t0;
   }
