@@ -4,12 +4,13 @@
  */
 import { readFile } from "node:fs/promises";
 import { formatDiagnostic } from "../cli/io.js";
-import { type Guarantee } from "../parser/index.js";
 import { parseClaim, parseGuarantees } from "../parser/guarantees/index.js";
+import type { Guarantee } from "../parser/index.js";
 import { type Answer, errorAnswer } from "./answer.js";
 import type { Command } from "./command.js";
 import { fromFragment, queryError } from "./query-error.js";
 import type { Session } from "./session.js";
+import { checkClaimNames } from "./set-names.js";
 import { type Cancellation, counterexampleLines, queryGuarantee, resultJson, verifyAll } from "./solver.js";
 
 const MARK = { holds: "✓", fails: "✗", unknown: "?" } as const;
@@ -47,11 +48,17 @@ export async function answerCheck(
       const error = parsed.diagnostics.find((d) => d.severity === "error");
       if (error) return errorAnswer(query, fromFragment(query, seg.start, seg.text, error));
       guarantees = [...parsed.file.guarantees];
+      for (const g of guarantees) {
+        const bad = checkClaimNames(s.state, query, seg.start, seg.text, g.claim);
+        if (bad) return errorAnswer(query, bad);
+      }
     } else {
       const parsed = parseClaim(seg.text, "<query>");
       const error = parsed.diagnostics.find((d) => d.severity === "error");
       if (!parsed.claim || error)
         return errorAnswer(query, fromFragment(query, seg.start, seg.text, error ?? parsed.diagnostics[0]!));
+      const bad = checkClaimNames(s.state, query, seg.start, seg.text, parsed.claim);
+      if (bad) return errorAnswer(query, bad);
       guarantees = [queryGuarantee(parsed.claim, seg.text)];
     }
   }

@@ -11,8 +11,8 @@ import {
   type PortMatch,
   resolvePorts,
 } from "../model/index.js";
-import { type PortSpec } from "../parser/index.js";
 import { parsePortSpecs } from "../parser/guarantees/index.js";
+import type { PortSpec } from "../parser/index.js";
 import type { Segment } from "./command.js";
 import { fromFragment, QUERY_FILE, type QueryError } from "./query-error.js";
 

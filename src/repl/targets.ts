@@ -8,10 +8,11 @@ import { type ResolvedPeer, resolvePeer } from "../cli/resolve.js";
 import { resolveService, type ServiceTarget } from "../cli/services.js";
 import type { ClusterPeer, PeerRef } from "../model/index.js";
 import { formatIp, formatPeer } from "../model/index.js";
-import { type SetExpr } from "../parser/index.js";
 import { parseSetExpr } from "../parser/guarantees/index.js";
+import type { SetExpr } from "../parser/index.js";
 import type { Segment } from "./command.js";
 import { fromFragment, QUERY_FILE, type QueryError, queryError } from "./query-error.js";
+import { checkSetNames } from "./set-names.js";
 import type { State } from "./state.js";
 
 export type Target =
@@ -44,7 +45,7 @@ export function resolveTarget(
     /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(text) ||
     (text.includes(":") && /::|\/\d+$/.test(text) && !SERVICE_NAME.test(text))
   )
-    return resolveSet(query, seg);
+    return resolveSet(state, query, seg);
   const a = state.analysis;
   if (role === "destination") {
     const svc = serviceTarget(state, text);
@@ -77,11 +78,17 @@ function serviceTarget(state: State, text: string): Target | undefined {
   return { kind: "service", service: { ...s, port: Number(m[2]), protocol, via: `${s.via}:${m[2]}` } };
 }
 
-function resolveSet(query: string, seg: Segment): Target | QueryError {
+function resolveSet(state: State, query: string, seg: Segment): Target | QueryError {
   const r = parseSetExpr(seg.text, QUERY_FILE);
   const error = r.diagnostics.find((d) => d.severity === "error");
   if (!r.set || error) return fromFragment(query, seg.start, seg.text, error ?? r.diagnostics[0]!);
-  return { kind: "set", set: r.set, text: seg.text.trim() };
+  return (
+    checkSetNames(state, query, seg.start, seg.text, r.set) ?? {
+      kind: "set",
+      set: r.set,
+      text: seg.text.trim(),
+    }
+  );
 }
 
 export function listingPeer(state: State, r: ResolvedPeer): ClusterPeer | undefined {

@@ -36,8 +36,8 @@ import {
   NAMESPACE_NAME_LABEL,
   type Namespace,
 } from "../model/index.js";
-import { closest, type K8sObject, loadPaths } from "../parser/index.js";
 import { parseSetExpr } from "../parser/guarantees/index.js";
+import { closest, type K8sObject, loadPaths } from "../parser/index.js";
 import { type Answer, errorAnswer } from "./answer.js";
 import type { Edit } from "./command.js";
 import { focusRows } from "./focus.js";
