@@ -16,10 +16,22 @@ const root = mkdtempSync(join(tmpdir(), "netpolc-git-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function git(repo: string, ...args: string[]): string {
-  return execFileSync("git", ["-c", "user.name=netpolc test", "-c", "user.email=test@example.invalid", "-c", "init.defaultBranch=main", ...args], {
-    cwd: repo,
-    encoding: "utf8",
-  });
+  return execFileSync(
+    "git",
+    [
+      "-c",
+      "user.name=netpolc test",
+      "-c",
+      "user.email=test@example.invalid",
+      "-c",
+      "init.defaultBranch=main",
+      ...args,
+    ],
+    {
+      cwd: repo,
+      encoding: "utf8",
+    },
+  );
 }
 
 /** A repository whose first commit is the README demo and the pull-request guarantees. */
@@ -41,8 +53,14 @@ function commitFile(repo: string, path: string, text: string, message: string): 
   git(repo, "commit", "-q", "-m", message);
 }
 
-const OPEN_PAYMENTS = readFileSync(join(ROOT, "fixtures/check/pr-review/head/payments-internet.yaml"), "utf8");
-const CATALOG_ADMIN = readFileSync(join(ROOT, "fixtures/check/pr-review/head/catalog-admin.yaml"), "utf8").split("\n---\n")[0]!;
+const OPEN_PAYMENTS = readFileSync(
+  join(ROOT, "fixtures/check/pr-review/head/payments-internet.yaml"),
+  "utf8",
+);
+const CATALOG_ADMIN = readFileSync(
+  join(ROOT, "fixtures/check/pr-review/head/catalog-admin.yaml"),
+  "utf8",
+).split("\n---\n")[0]!;
 
 describe("netpolc check as a pull-request job on the README demo", () => {
   let repo: string;
@@ -82,14 +100,21 @@ describe("netpolc check as a pull-request job on the README demo", () => {
     expect(lines.at(-1)).toBe("netpolc: check failed: 1 guarantee fails (--fail-on error)");
     const summary = readFileSync(join(out, "summary.md"), "utf8");
     expect(summary.split("\n")[0]).toBe("### ❌ netpolc check failed");
-    expect(summary).toContain("| + | `0.0.0.0-255.255.255.255[External]` | `payments/payments-api[Deployment]` | — | TCP 8443 | ⚠️ from outside the cluster |");
+    expect(summary).toContain(
+      "| + | `0.0.0.0-255.255.255.255[External]` | `payments/payments-api[Deployment]` | — | TCP 8443 | ⚠️ from outside the cluster |",
+    );
     const sarif = JSON.parse(readFileSync(join(out, "netpolc.sarif"), "utf8"));
     expect(sarif.runs[0].results.map((x: { ruleId: string }) => x.ruleId)).toContain("NP6001");
   });
 
   it("a harmless commit passes with exit 0", async () => {
     git(repo, "checkout", "-q", "-b", "catalog-admin", "main");
-    commitFile(repo, "k8s/policies/catalog-admin.yaml", CATALOG_ADMIN, "the API reaches the catalog's admin port");
+    commitFile(
+      repo,
+      "k8s/policies/catalog-admin.yaml",
+      CATALOG_ADMIN,
+      "the API reaches the catalog's admin port",
+    );
     const out = join(root, "out-harmless");
     mkdirSync(out);
     const r = await runCheck(job(out), repo);
@@ -98,7 +123,9 @@ describe("netpolc check as a pull-request job on the README demo", () => {
     expect(r.stdout.trimEnd().split("\n").at(-1)).toBe("netpolc: check passed (--fail-on error)");
     const summary = readFileSync(join(out, "summary.md"), "utf8");
     expect(summary.split("\n")[0]).toBe("### ✅ netpolc check passed");
-    expect(summary).toContain("| ~ | `backend/api[Deployment]` | `backend/catalog[Deployment]` | TCP 8080 | TCP 8080,9000 |  | `k8s/policies/catalog-admin.yaml:14:7` |");
+    expect(summary).toContain(
+      "| ~ | `backend/api[Deployment]` | `backend/catalog[Deployment]` | TCP 8080 | TCP 8080,9000 |  | `k8s/policies/catalog-admin.yaml:14:7` |",
+    );
   });
 });
 
@@ -108,7 +135,13 @@ describe("--base-ref on a repository with two commits", () => {
     repo = demoRepo("two");
     // The second commit edits a file (web now serves 8443 too) and adds another.
     const frontend = join(repo, "k8s/policies/frontend.yaml");
-    writeFileSync(frontend, readFileSync(frontend, "utf8").replace("        - port: http\n", "        - port: http\n        - protocol: TCP\n          port: 8443\n"));
+    writeFileSync(
+      frontend,
+      readFileSync(frontend, "utf8").replace(
+        "        - port: http\n",
+        "        - port: http\n        - protocol: TCP\n          port: 8443\n",
+      ),
+    );
     commitFile(repo, "k8s/policies/catalog-admin.yaml", CATALOG_ADMIN, "second");
     git(repo, "add", ".");
     git(repo, "commit", "-q", "--amend", "--no-edit");
@@ -119,11 +152,15 @@ describe("--base-ref on a repository with two commits", () => {
     expect(r.stderr).toBe("");
     return { code: r.code, report: JSON.parse(r.stdout) as CheckReport };
   };
-  const changes = (r: CheckReport) => r.changes!.map((c) => `${c.type} ${c.src.name} → ${c.dst.name}: ${c.before} → ${c.after}`);
+  const changes = (r: CheckReport) =>
+    r.changes!.map((c) => `${c.type} ${c.src.name} → ${c.dst.name}: ${c.before} → ${c.after}`);
 
   it("diffs the work tree against the commit, and leaves the work tree, index and HEAD alone", async () => {
     // An uncommitted edit too: the head is the work tree as it is.
-    writeFileSync(join(repo, "k8s/scratch.yaml"), CATALOG_ADMIN.replace("catalog-allow-admin-from-api", "scratch").replace("9000", "9001"));
+    writeFileSync(
+      join(repo, "k8s/scratch.yaml"),
+      CATALOG_ADMIN.replace("catalog-allow-admin-from-api", "scratch").replace("9000", "9001"),
+    );
     const status = git(repo, "status", "--porcelain");
     const head = git(repo, "rev-parse", "HEAD");
     const temps = readdirSync(tmpdir()).filter((f) => f.startsWith("netpolc-base-")).length;
@@ -158,17 +195,26 @@ describe("--base-ref on a repository with two commits", () => {
 
   it("from a subdirectory, PATHs are relative to it", async () => {
     const { report } = await json([".", "--base-ref", "HEAD~1"], join(repo, "k8s"));
-    expect(changes(report)).toContain("changed backend/api[Deployment] → backend/catalog[Deployment]: TCP 8080 → TCP 8080,9000");
+    expect(changes(report)).toContain(
+      "changed backend/api[Deployment] → backend/catalog[Deployment]: TCP 8080 → TCP 8080,9000",
+    );
     expect(report.changes![0]!.location?.file).toBe("policies/frontend.yaml");
   });
 
   it("a PATH the commit does not have: everything in it is added", async () => {
     mkdirSync(join(repo, "extra"));
     try {
-      cpSync(join(ROOT, "fixtures/check/pr-review/head/experiments.yaml"), join(repo, "extra/experiments.yaml"));
+      cpSync(
+        join(ROOT, "fixtures/check/pr-review/head/experiments.yaml"),
+        join(repo, "extra/experiments.yaml"),
+      );
       const { report } = await json(["k8s", "extra", "--base-ref", "HEAD"], repo);
       expect(report.changes!.length).toBeGreaterThan(0);
-      expect(report.changes!.every((c) => c.type === "added" && c.peerChange?.peer === "experiments/canary[Deployment]")).toBe(true);
+      expect(
+        report.changes!.every(
+          (c) => c.type === "added" && c.peerChange?.peer === "experiments/canary[Deployment]",
+        ),
+      ).toBe(true);
     } finally {
       rmSync(join(repo, "extra"), { recursive: true });
     }
