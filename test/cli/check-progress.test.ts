@@ -6,6 +6,9 @@
 import { describe, expect, it } from "vitest";
 import { progress } from "../../src/cli/check-progress.js";
 
+/** The elapsed time shown, replaced by T. */
+const time = (s: string) => s.replace(/\(\d+\.\d s\)/, "(T)");
+
 function fakeStream(isTTY: boolean) {
   const writes: string[] = [];
   return {
@@ -33,9 +36,7 @@ describe("progress on stderr", () => {
     p.stage("proving 3 guarantees");
     p.done();
     p.done();
-    expect(f.writes[0]).toMatch(
-      /^\r\x1b\[2K\x1b\[2m⠋ netpolc check: proving 3 guarantees \(0\.\d s\)\x1b\[0m$/,
-    );
+    expect(time(f.writes[0]!)).toBe("\r\x1b[2K\x1b[2m⠋ netpolc check: proving 3 guarantees (T)\x1b[0m");
     expect(f.writes.at(-1)).toBe("\r\x1b[2K");
     expect(f.writes.filter((w) => w === "\r\x1b[2K")).toHaveLength(1);
   });
@@ -45,7 +46,7 @@ describe("progress on stderr", () => {
     const p = progress({ quiet: false }, f.stream, { NO_COLOR: "1" });
     p.stage("linting");
     p.done();
-    expect(f.writes[0]).toMatch(/^\r\x1b\[2K⠋ netpolc check: linting \(0\.\d s\)$/);
+    expect(time(f.writes[0]!)).toBe("\r\x1b[2K⠋ netpolc check: linting (T)");
   });
 
   it("NETPOLC_TIMINGS=1: stage times at the end, also when not a terminal", () => {
