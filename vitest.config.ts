@@ -6,6 +6,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     testTimeout: 60_000,
+    // Both cores (vitest's default on a 2-core machine is one worker).
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
@@ -17,7 +19,13 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: "kernel", include: ["test/kernel/**/*.test.ts"], fileParallelism: false },
+        // After the others (groupOrder), one file at a time: probes time out under CPU contention.
+        test: {
+          name: "kernel",
+          include: ["test/kernel/**/*.test.ts"],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
       },
     ],
   },
