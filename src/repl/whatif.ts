@@ -173,15 +173,25 @@ function changedCells(
   const cell = (a: typeof a0, src: readonly number[], dst: readonly number[]) => {
     let id = EMPTY_ID;
     for (const s of src) for (const d of dst) id = a.conns.union(id, a.connId(s, d));
-    return a.conns.get(id);
+    return id;
   };
+  // Ids of the two tables are not comparable, but equal id pairs are equal answers: memoised.
+  const same = new Map<number, boolean>();
   const oldRows: Connection[] = [];
   const newRows: Connection[] = [];
   const compare = (i: number, j: number) => {
     const [p0, q0, p1, q1] = [before.peers[i]!, before.peers[j]!, after.peers[i]!, after.peers[j]!];
-    const c0 = cell(a0, p0.classes, q0.classes);
-    const c1 = cell(a1, p1.classes, q1.classes);
-    if (connEquals(c0, c1)) return;
+    const id0 = cell(a0, p0.classes, q0.classes);
+    const id1 = cell(a1, p1.classes, q1.classes);
+    if (id0 === EMPTY_ID && id1 === EMPTY_ID) return;
+    const key = id0 * 0x100000 + id1;
+    let equal = same.get(key);
+    const [c0, c1] = [a0.conns.get(id0), a1.conns.get(id1)];
+    if (equal === undefined) {
+      equal = connEquals(c0, c1);
+      same.set(key, equal);
+    }
+    if (equal) return;
     if (!connIsEmpty(c0)) oldRows.push({ src: p0.ref, dst: q0.ref, conn: c0 });
     if (!connIsEmpty(c1)) newRows.push({ src: p1.ref, dst: q1.ref, conn: c1 });
   };
