@@ -178,6 +178,9 @@ export async function runCheck(paths: string[], o: CheckCliOptions, version: str
         guarantees: o.guarantees,
         timeoutMs,
       });
+    // z3 loads (its wasm compiles on V8's background threads) while the manifests are parsed.
+    const z3Ready = z3();
+    z3Ready.catch(() => {});
     // 2. Head: parse, validate, model, connectivity.
     show.stage("reading the manifests");
     const head = await loadAndAnalyze(paths, { strict: o.strict }, options);
@@ -214,7 +217,7 @@ export async function runCheck(paths: string[], o: CheckCliOptions, version: str
     const display = base?.display ?? ((f: string) => f);
     // 5. Lints (proved ones within their budget).
     show.stage("starting z3");
-    await z3();
+    await z3Ready;
     show.stage("linting");
     diagnostics.push(
       ...(await lintCluster(head.cluster, options, { timeoutMs, budgetMs: lintBudgetMs }, head.analysis)),
