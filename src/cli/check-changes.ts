@@ -58,6 +58,11 @@ export interface ConnectivityDiff {
   readonly after: readonly Connection[];
 }
 
+/** Code-unit order: the same on every machine and locale. */
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export function sensitiveNamespaces(clusters: readonly Cluster[], named: readonly string[]): string[] {
   const out = new Set(named);
   for (const c of clusters)
@@ -197,7 +202,6 @@ function newDefaultAllow(base: Analysis, head: Analysis): DefaultAllow[] {
         });
   }
   return out.sort(
-    (x, y) =>
-      formatPeer(x.workload).localeCompare(formatPeer(y.workload)) || x.direction.localeCompare(y.direction),
+    (x, y) => cmp(formatPeer(x.workload), formatPeer(y.workload)) || cmp(x.direction, y.direction),
   );
 }
