@@ -17,6 +17,7 @@ interface EmitCliOptions {
   allNodes: boolean;
   output?: string;
   assignIps: boolean;
+  verify: boolean;
   ipblockPods: "include" | "exclude";
   hostNetwork?: "node" | "distinguish";
   strict: boolean;
@@ -43,6 +44,11 @@ export function registerEmit(program: Command, common: (c: Command) => Command):
       .option(
         "--assign-ips",
         "give pods without IPs addresses from 10.200.0.0/16, and Services without clusterIP from 10.96.0.0/16, before analysis",
+        false,
+      )
+      .option(
+        "--verify",
+        "prove (z3) that each emitted configuration accepts exactly what the model allows, or print a counterexample; exit 1 if not",
         false,
       ),
   ).action(runEmit);
@@ -112,6 +118,14 @@ export async function runEmit(paths: string[], o: EmitCliOptions): Promise<void>
   } else {
     mkdirSync(o.output, { recursive: true });
     for (const f of files) writeFileSync(join(o.output, f.name), f.content);
+  }
+  if (o.verify) {
+    const { verifyEmissions } = await import("../solver/index.js");
+    const out = o.output === undefined || o.output === "-" ? process.stderr : process.stdout;
+    if (!(await verifyEmissions(analysis, emissions, (t) => out.write(t)))) {
+      process.exitCode = errors ? EXIT.invalid : EXIT.finding;
+      return;
+    }
   }
   process.exitCode = errors ? EXIT.invalid : EXIT.ok;
 }

@@ -25,3 +25,4 @@ export {
 } from "./verify.js";
 export { type Conn, type Endpoint, KIND, Space, World } from "./world.js";
 export { shutdownZ3, z3, z3StartupMs } from "./z3.js";
+export * from "./validate/index.js";
