@@ -4,7 +4,8 @@
  * 1. every workload and edge, when they fit (`GRAPH_LIMITS`);
  * 2. only the edges that changed (the connectivity diff's changes) and their workloads;
  * 3. namespaces (external ranges merged into one node), each edge with the number of workload pairs
- *    it stands for on each side, marked changed when a change falls in it.
+ *    it stands for on each side, marked changed when a change falls in it; when those edges are
+ *    too many too, only the changed ones (or, without a base, the largest).
  * Large listings are only counted per namespace pair (no per-edge strings), so a 1,000-workload
  * cluster costs one pass over its rows.
  */
@@ -12,7 +13,8 @@ import { type Connection, formatConn, formatPeer, type PeerRef } from "../model/
 import type { ChangeEntry, Graph, GraphEdge, GraphNode, GraphStatus } from "../report/index.js";
 import { peerEntry } from "./check-changes.js";
 
-export const GRAPH_LIMITS = { nodes: 150, edges: 400 } as const;
+/** Workload graphs up to `nodes` and `edges`; namespace graphs up to `namespaceEdges` edges. */
+export const GRAPH_LIMITS = { nodes: 150, edges: 400, namespaceEdges: 80 } as const;
 
 export interface GraphInput {
   /** Base connections; undefined without a base. */
@@ -109,7 +111,7 @@ export function buildGraph(g: GraphInput, limits = GRAPH_LIMITS): Graph {
     return workloadGraph(kept, raw, nodeStatus, g, "changed", note);
   }
   // 4. Namespaces.
-  return namespaceGraph(peers, g, hasBase);
+  return namespaceGraph(peers, g, hasBase, limits);
 }
 
 function statusOf(before: string | undefined, after: string | undefined): GraphStatus {
@@ -173,7 +175,12 @@ function namespaceOf(p: PeerRef): string {
   return p.kind === "workload" || p.kind === "pod" || p.kind === "service" ? p.namespace : EXTERNAL;
 }
 
-function namespaceGraph(peers: Map<string, { ref: PeerRef } & Side>, g: GraphInput, hasBase: boolean): Graph {
+function namespaceGraph(
+  peers: Map<string, { ref: PeerRef } & Side>,
+  g: GraphInput,
+  hasBase: boolean,
+  limits: typeof GRAPH_LIMITS,
+): Graph {
   // 1. Workload pairs per namespace pair, counted on each side.
   const agg = new Map<
     string,
@@ -210,7 +217,25 @@ function namespaceGraph(peers: Map<string, { ref: PeerRef } & Side>, g: GraphInp
       if (a.before > 0) mark(ns, "before");
       if (a.after > 0) mark(ns, "after");
     }
-  const names = [...sides.keys()].sort(cmp);
+  // 3. Too many edges: the changed ones, or the largest; only the namespaces they join.
+  let pairs = [...agg.values()];
+  let scope: Graph["scope"] = "all";
+  let cut = "";
+  if (pairs.length > limits.namespaceEdges) {
+    const changed = pairs.filter((e) => e.changed);
+    if (hasBase) {
+      pairs = changed;
+      scope = "changed";
+      cut = `; only the ${changed.length} namespace pairs with changes (of ${agg.size})`;
+    } else {
+      pairs = [...pairs]
+        .sort((a, b) => b.after - a.after || cmp(a.src, b.src) || cmp(a.dst, b.dst))
+        .slice(0, limits.namespaceEdges);
+      cut = `; only the ${limits.namespaceEdges} namespace pairs with the most connections (of ${agg.size})`;
+    }
+  }
+  const joined = new Set(pairs.flatMap((e) => [e.src, e.dst]));
+  const names = [...sides.keys()].filter((n) => cut === "" || joined.has(n)).sort(cmp);
   const ids = new Map(names.map((n, i) => [n, `n${i}`]));
   const count = (n: number) => (n === 0 ? undefined : `${n} connection${n === 1 ? "" : "s"}`);
   const nodes: GraphNode[] = names.map((n) => {
@@ -223,7 +248,7 @@ function namespaceGraph(peers: Map<string, { ref: PeerRef } & Side>, g: GraphInp
       ...(g.sensitive.has(n) ? { sensitive: true } : {}),
     };
   });
-  const edges: GraphEdge[] = [...agg.values()]
+  const edges: GraphEdge[] = pairs
     .sort((a, b) => cmp(a.src, b.src) || cmp(a.dst, b.dst))
     .map((e, i) => {
       const [before, after] = [hasBase ? count(e.before) : undefined, count(e.after)];
@@ -244,6 +269,6 @@ function namespaceGraph(peers: Map<string, { ref: PeerRef } & Side>, g: GraphInp
         risky: e.risky,
       };
     });
-  const note = `${peers.size} peers are too many to draw: namespaces are shown, each edge with the number of workload pairs it stands for`;
-  return { level: "namespace", scope: "all", note, nodes, edges };
+  const note = `${peers.size} peers are too many to draw: namespaces are shown, each edge with the number of workload pairs it stands for${cut}`;
+  return { level: "namespace", scope, note, nodes, edges };
 }

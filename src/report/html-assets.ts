@@ -104,12 +104,14 @@ export const SCRIPT = `
       document.getElementById(n.id).classList.toggle("match", q !== "" && name(n).toLowerCase().indexOf(q) >= 0);
     });
   });
-  // The drawing starts fitted to the box's width; zoom changes that width (the viewBox keeps the ratio).
-  var scale = 1;
+  // The drawing starts at its natural size, or narrower to fit the box; zoom scales that width
+  // (the viewBox keeps the ratio).
+  var natural = svg.viewBox.baseVal.width * 4 / 3, scale = 1;
   svg.removeAttribute("height");
   function zoom(f) {
     scale = f === 0 ? 1 : Math.min(8, Math.max(0.25, scale * f));
-    svg.setAttribute("width", Math.round(scale * 100) + "%");
+    var fit = Math.min(natural, document.getElementById("graph").clientWidth - 2);
+    svg.setAttribute("width", Math.round(fit * scale) + "px");
   }
   zoom(0);
   document.getElementById("zoom-in").addEventListener("click", function () { zoom(1.25); });

@@ -248,6 +248,29 @@ describe("the graph, cut to what can be drawn", () => {
     });
   });
 
+  it("too many namespace pairs: only those with changes, and the namespaces they join", () => {
+    // 200 peers in 20 namespaces, every pair of namespaces connected (380 namespace edges); 160
+    // workloads of all 20 namespaces newly reach one workload of ns19.
+    const peers = Array.from({ length: 200 }, (_, i) => w(`ns${String(i % 20).padStart(2, "0")}`, `app${i}`));
+    const rows = peers.slice(0, 20).flatMap((p) =>
+      peers
+        .slice(0, 20)
+        .filter((q) => q !== p)
+        .map((q) => row(p, q)),
+    );
+    const extra = peers.slice(20, 180).map((p) => row(p, peers[199]!));
+    const g = buildGraph(input(rows, [...rows, ...extra], peers, added(extra)));
+    expect(g).toMatchObject({ level: "namespace", scope: "changed" });
+    expect(g.edges).toHaveLength(20);
+    expect(g.edges.every((e) => e.dst === "n19" && e.status !== "unchanged")).toBe(true);
+    expect(g.edges.find((e) => e.src === "n0")).toMatchObject({
+      before: "1 connection",
+      after: "9 connections",
+      status: "changed",
+    });
+    expect(g.note).toContain("only the 20 namespace pairs with changes (of 381)");
+  });
+
   it("without a base everything is unchanged", () => {
     const [a, b] = many(2) as [PeerRef, PeerRef];
     const g = buildGraph({ after: [row(a, b)], afterPeers: [a, b], sensitive: new Set() });
