@@ -7,14 +7,14 @@
 # included for --base-ref (mount the whole repository, with the base commit fetched). docs/ci.md has
 # pipelines for GitLab CI and Jenkins.
 
-# Build: `npm ci` compiles the TypeScript (the `prepare` script); native development dependencies
-# need a compiler, hence the full image here.
+# Build: `npm ci` compiles the TypeScript (the `prepare` script); the optional native test dependency
+# (node-pty) needs a compiler, hence the full image here. Then only the runtime dependencies are kept.
 FROM node:20-bookworm AS build
 WORKDIR /opt/netpolc
 COPY package.json package-lock.json tsconfig.json ./
 COPY src ./src
 COPY bench ./bench
-RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev --omit=optional --no-audit --no-fund
 
 # Run: Node 20, git, and the built netpolc with its runtime dependencies only.
 FROM node:20-bookworm-slim
