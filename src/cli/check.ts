@@ -281,8 +281,11 @@ export async function runCheck(paths: string[], o: CheckCliOptions, version: str
       const text = await render(report, t.format, {
         color: t.file === undefined && process.stdout.isTTY && !process.env.NO_COLOR,
       });
-      if (t.file !== undefined) await writeFile(t.file, text);
-      else process.stdout.write(text);
+      if (t.file === undefined) process.stdout.write(text);
+      else
+        await writeFile(t.file, text).catch((e: Error) => {
+          throw new UsageError(`cannot write the ${t.format} report to ${t.file}: ${e.message}`);
+        });
     }
     // 10. Exit code: invalid input first, then the verdict.
     const invalid = hasErrors(diagnostics.filter((d) => !d.code.startsWith("NP5")));

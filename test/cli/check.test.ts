@@ -141,6 +141,11 @@ describe("netpolc check: exit codes", () => {
       "--lint-budget must be a non-negative integer",
     ],
     ["a bad --fail-on", ["fixtures/demo", "--fail-on", "info"], "argument 'info' is invalid"],
+    [
+      "an output file that cannot be written",
+      ["fixtures/check/minimal", "-o", "json=/nonexistent-dir/r.json"],
+      "cannot write the json report to /nonexistent-dir/r.json",
+    ],
   ] as const)("usage error exits 2: %s", async (_name, args, message) => {
     const r = await runCheck(args);
     expect(r.code).toBe(2);
