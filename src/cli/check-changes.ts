@@ -37,10 +37,6 @@ import type { Locator } from "./check-locate.js";
 
 export const SENSITIVE_LABEL = "netpolc.io/sensitive";
 
-export interface Side {
-  readonly analysis: Analysis;
-}
-
 /** A workload that no policy isolates in a direction in head, and that was isolated (or absent) in base. */
 export interface DefaultAllow {
   readonly workload: PeerRef & { kind: "workload" };

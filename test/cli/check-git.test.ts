@@ -66,6 +66,13 @@ describe("netpolc check as a pull-request job on the README demo", () => {
   let repo: string;
   beforeAll(() => {
     repo = demoRepo("pr");
+    // The team marks the payments namespace sensitive (the label reviewed like any other change).
+    const namespaces = join(repo, "k8s/namespaces.yaml");
+    const text = readFileSync(namespaces, "utf8").replace(
+      '    pci-scope: "true"\n',
+      '    pci-scope: "true"\n    netpolc.io/sensitive: "true"\n',
+    );
+    commitFile(repo, "k8s/namespaces.yaml", text, "payments is sensitive");
   });
   // What the GitHub Action runs (action.yml): annotations on stdout, a summary and SARIF in files.
   const job = (dir: string) => [
@@ -95,13 +102,13 @@ describe("netpolc check as a pull-request job on the README demo", () => {
       /^::error file=guarantees.ng,line=2,col=1,title=netpolc NP6001::guarantee payments-not-from-internet does not hold: \d+\.\d+\.\d+\.\d+ → payments\/payments-api-\d \(payments\/payments-api\[Deployment\]\) on TCP\/8443 is allowed/,
     );
     expect(lines).toContain(
-      "::warning file=k8s/policies/payments-open.yaml,line=14,col=7,title=netpolc NP6002::0.0.0.0-255.255.255.255[External] → payments/payments-api[Deployment]: opens TCP 8443 [from outside the cluster]",
+      "::warning file=k8s/policies/payments-open.yaml,line=14,col=7,title=netpolc NP6005::0.0.0.0-255.255.255.255[External] → payments/payments-api[Deployment]: opens TCP 8443 [into a sensitive namespace; from outside the cluster]",
     );
     expect(lines.at(-1)).toBe("netpolc: check failed: 1 guarantee fails (--fail-on error)");
     const summary = readFileSync(join(out, "summary.md"), "utf8");
     expect(summary.split("\n")[0]).toBe("### ❌ netpolc check failed");
     expect(summary).toContain(
-      "| + | `0.0.0.0-255.255.255.255[External]` | `payments/payments-api[Deployment]` | — | TCP 8443 | ⚠️ from outside the cluster |",
+      "| + | `0.0.0.0-255.255.255.255[External]` | `payments/payments-api[Deployment]` | — | TCP 8443 | ⚠️ into a sensitive namespace; from outside the cluster |",
     );
     const sarif = JSON.parse(readFileSync(join(out, "netpolc.sarif"), "utf8"));
     expect(sarif.runs[0].results.map((x: { ruleId: string }) => x.ruleId)).toContain("NP6001");

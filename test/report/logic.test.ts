@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseOutputs } from "../../src/cli/check.js";
-import { risksOf } from "../../src/cli/check-changes.js";
+import { risksOf, SENSITIVE_LABEL, sensitiveNamespaces } from "../../src/cli/check-changes.js";
 import { buildGraph } from "../../src/cli/check-graph.js";
-import type { Connection, ConnSet, PeerRef } from "../../src/model/index.js";
+import type { Cluster, Connection, ConnSet, PeerRef } from "../../src/model/index.js";
 import { EMPTY_CONN, formatPeer, parseConn } from "../../src/model/index.js";
 import type { FailOn } from "../../src/report/index.js";
 import { change, report } from "./support/sample.js";
@@ -77,6 +77,40 @@ describe("risks of a change", () => {
     ],
   ] as const)("%s", (_name, src, dst, opened, expected) => {
     expect(risksOf(src, dst, opened, ctx)).toEqual(expected);
+  });
+});
+
+describe("sensitive namespaces", () => {
+  const cluster = (...ns: [string, Record<string, string>][]) =>
+    ({ namespaces: ns.map(([name, labels]) => ({ name, labels, implied: false })) }) as unknown as Cluster;
+  it.each([
+    ["none", [cluster(["shop", {}])], [], []],
+    [
+      "labelled in head",
+      [cluster(["shop", {}]), cluster(["pay", { [SENSITIVE_LABEL]: "true" }])],
+      [],
+      ["pay"],
+    ],
+    [
+      "labelled in base only (the label's removal is itself reviewed)",
+      [cluster(["pay", { [SENSITIVE_LABEL]: "true" }]), cluster(["pay", {}])],
+      [],
+      ["pay"],
+    ],
+    [
+      "a label value other than true does not count",
+      [cluster(["pay", { [SENSITIVE_LABEL]: "yes" }])],
+      [],
+      [],
+    ],
+    [
+      "named on the command line, sorted, once",
+      [cluster(["pay", { [SENSITIVE_LABEL]: "true" }])],
+      ["vault", "pay"],
+      ["pay", "vault"],
+    ],
+  ] as const)("%s", (_name, clusters, named, expected) => {
+    expect(sensitiveNamespaces(clusters, named)).toEqual(expected);
   });
 });
 
