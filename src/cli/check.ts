@@ -163,11 +163,6 @@ export async function runCheck(paths: string[], o: CheckCliOptions, version: str
       .map((s) => s.trim())
       .filter(Boolean);
     const options = modelOptions({ ipBlockPods: o.ipblockPods, hostNetwork: o.hostNetwork });
-    // The base's files first: a missing directory or commit is a usage error, found before any work.
-    const baseName = o.baseRef ?? o.base.join(" ");
-    if (baseName !== "")
-      base =
-        o.baseRef === undefined ? await directoryBase(o.base) : await materialiseGitBase(o.baseRef, paths);
     // The guarantees go to a worker thread at once when a second core can take them.
     if (o.guarantees !== undefined && (await workerWorthwhile(paths)))
       worker = verifyInWorker({
@@ -178,6 +173,11 @@ export async function runCheck(paths: string[], o: CheckCliOptions, version: str
         guarantees: o.guarantees,
         timeoutMs,
       });
+    // The base's files first: a missing directory or commit is a usage error, found before parsing.
+    const baseName = o.baseRef ?? o.base.join(" ");
+    if (baseName !== "")
+      base =
+        o.baseRef === undefined ? await directoryBase(o.base) : await materialiseGitBase(o.baseRef, paths);
     // z3 loads (its wasm compiles on V8's background threads) while the manifests are parsed.
     const z3Ready = z3();
     z3Ready.catch(() => {});
