@@ -1,36 +1,19 @@
 /**
  * Translation validation on every fixture with manifests (fixtures/demo, services, tiers, kernel/*,
- * and each guarantee case with its model options), for iptables, nftables and eBPF, on every node
+ * and, in validate-guarantees-*.test.ts, each guarantee case with its model options), for iptables, nftables and eBPF, on every node
  * (`nodesOf`): each emission must be proved equal to the model, with addresses assigned as
  * `netpolc emit --assign-ips` does (IPv4) and dual-stack for the fixtures that have IPv6 cases.
  */
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  type AddressingOptions,
-  assignAddresses,
-  DEFAULT_ADDRESSING,
-  DUAL_STACK_ADDRESSING,
-} from "../../src/emit/index.js";
-import { type Analysis, analyze, buildCluster, type ModelOptions } from "../../src/model/index.js";
-import { loadPaths } from "../../src/parser/index.js";
+import { DEFAULT_ADDRESSING, DUAL_STACK_ADDRESSING } from "../../src/emit/index.js";
 import { shutdownZ3 } from "../../src/solver/index.js";
 import { ROOT } from "../kernel/inputs.js";
-import { fixtureCases } from "./support/fixtures.js";
+import { analysisOf } from "./support/analysis-of.js";
 import { failures } from "./support/validate.js";
 
 afterAll(shutdownZ3);
-
-async function analysisOf(
-  paths: readonly string[],
-  addressing: AddressingOptions,
-  options: Partial<ModelOptions> = {},
-): Promise<Analysis> {
-  const parsed = await loadPaths([...paths], {});
-  expect(parsed.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  return analyze(assignAddresses(buildCluster(parsed.objects).cluster, addressing).cluster, options);
-}
 
 /**
  * Folders of manifests under fixtures/ (a folder holding YAML whose parent holds none; the
@@ -67,12 +50,4 @@ describe("translation validation: fixture folders", () => {
       });
     }
   }
-});
-
-describe("translation validation: guarantee fixtures", () => {
-  for (const c of fixtureCases())
-    it(c.name, { timeout: 300_000 }, async () => {
-      const a = await analysisOf(c.manifests, DEFAULT_ADDRESSING, c.options);
-      expect(await failures(a)).toEqual([]);
-    });
 });
