@@ -113,21 +113,26 @@ export async function compareInputs(
     };
     return { result: r.result, witness };
   };
-  const onlyA = await ask(ctx.And(inA, ctx.Not(inB)), wa, "A");
-  const onlyB = await ask(ctx.And(inB, ctx.Not(inA)), wb, "B");
-  const witnesses = [onlyA.witness, onlyB.witness].filter((w): w is Witness => w !== undefined);
-  const timings = () => ({ z3StartupMs: z3StartupMs(), encodeMs, solveMs: performance.now() - t1 });
-  const unknown = [onlyA, onlyB].find((r) => r.result === "unknown");
-  if (unknown) return { relation: undefined, witnesses, unknownReason: unknown.reason, timings: timings() };
-  let relation: Relation;
-  if (onlyA.result === "unsat" && onlyB.result === "unsat") relation = "equivalent";
-  else if (onlyB.result === "unsat") relation = "contains";
-  else if (onlyA.result === "unsat") relation = "contained";
-  else {
-    const both = await ask(ctx.And(inA, inB), wa, "both");
-    if (both.result === "unknown")
-      return { relation: undefined, witnesses, unknownReason: both.reason, timings: timings() };
-    relation = both.result === "unsat" ? "disjoint" : "incomparable";
+  try {
+    const onlyA = await ask(ctx.And(inA, ctx.Not(inB)), wa, "A");
+    const onlyB = await ask(ctx.And(inB, ctx.Not(inA)), wb, "B");
+    const witnesses = [onlyA.witness, onlyB.witness].filter((w): w is Witness => w !== undefined);
+    const timings = () => ({ z3StartupMs: z3StartupMs(), encodeMs, solveMs: performance.now() - t1 });
+    const unknown = [onlyA, onlyB].find((r) => r.result === "unknown");
+    if (unknown) return { relation: undefined, witnesses, unknownReason: unknown.reason, timings: timings() };
+    let relation: Relation;
+    if (onlyA.result === "unsat" && onlyB.result === "unsat") relation = "equivalent";
+    else if (onlyB.result === "unsat") relation = "contains";
+    else if (onlyA.result === "unsat") relation = "contained";
+    else {
+      const both = await ask(ctx.And(inA, inB), wa, "both");
+      if (both.result === "unknown")
+        return { relation: undefined, witnesses, unknownReason: both.reason, timings: timings() };
+      relation = both.result === "unsat" ? "disjoint" : "incomparable";
+    }
+    return { relation, witnesses, timings: timings() };
+  } finally {
+    // z3's memory lives in a wasm heap the JavaScript collector does not see (REPL, webhook).
+    solver.release();
   }
-  return { relation, witnesses, timings: timings() };
 }

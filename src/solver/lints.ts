@@ -161,6 +161,21 @@ function policyName(p: NetworkPolicy | ClusterPolicy): string {
 // --- proved lints -------------------------------------------------------------------------------
 
 async function provedLints(ctx: Ctx, a: Analysis, o: LintOptions): Promise<Diagnostic[]> {
+  const solver = new ctx.Solver();
+  try {
+    return await provedLintsWith(ctx, solver, a, o);
+  } finally {
+    // z3's memory lives in a wasm heap the JavaScript collector does not see (REPL, webhook).
+    solver.release();
+  }
+}
+
+async function provedLintsWith(
+  ctx: Ctx,
+  solver: InstanceType<Ctx["Solver"]>,
+  a: Analysis,
+  o: LintOptions,
+): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   const started = performance.now();
   const budget = o.budgetMs ?? 60_000;
@@ -189,7 +204,6 @@ async function provedLints(ctx: Ctx, a: Analysis, o: LintOptions): Promise<Diagn
   space.notSamePod(s, d, singles);
   const allowed = full.allowed(s, d, k);
   const allowedCut = cut.allowed(s, d, k);
-  const solver = new ctx.Solver();
   solver.set("timeout", o.timeoutMs ?? 10_000);
   const check = async (query: B, ...assumptions: B[]) => {
     if (performance.now() - started > budget) {
