@@ -36,22 +36,28 @@ async function disagreement(c: Case, options: Partial<ModelOptions>): Promise<st
   solver.set("timeout", 20_000);
   solver.add(...space.defs, eng.neq(ctx.And(smt, engineDomainOf(ctx, s, d))));
   const t0 = performance.now();
-  const r = await solver.check();
-  if (process.env.DEBUG_SMT)
-    console.log(
-      `classes=${a.classCount} atoms=${a.space.atoms.length} defs=${space.defs.length} check=${(performance.now() - t0).toFixed(0)}ms ${r}`,
-    );
-  if (r === "unsat") return undefined;
-  if (r === "unknown") return `unknown: ${solver.reasonUnknown()}`;
-  const m = solver.model();
-  const show = (x: unknown) => String(x);
-  return [
-    `disagreement (${JSON.stringify(options)}): engine=${show(m.eval(eng))} smt=${show(m.eval(smt))}`,
-    `src kind=${m.eval(s.kind)} ent=${m.eval(s.ent)} ip=${m.eval(s.ip)} is6=${m.eval(s.is6)}`,
-    `dst kind=${m.eval(d.kind)} ent=${m.eval(d.ent)} ip=${m.eval(d.ip)} is6=${m.eval(d.is6)}`,
-    `proto=${m.eval(k.proto)} port=${m.eval(k.port)}`,
-    dumpCase(c),
-  ].join("\n");
+  try {
+    const r = await solver.check();
+    if (process.env.DEBUG_SMT)
+      console.log(
+        `classes=${a.classCount} atoms=${a.space.atoms.length} defs=${space.defs.length} check=${(performance.now() - t0).toFixed(0)}ms ${r}`,
+      );
+    if (r === "unsat") return undefined;
+    if (r === "unknown") return `unknown: ${solver.reasonUnknown()}`;
+    const m = solver.model();
+    const show = (x: unknown) => String(x);
+    return [
+      `disagreement (${JSON.stringify(options)}): engine=${show(m.eval(eng))} smt=${show(m.eval(smt))}`,
+      `src kind=${m.eval(s.kind)} ent=${m.eval(s.ent)} ip=${m.eval(s.ip)} is6=${m.eval(s.is6)}`,
+      `dst kind=${m.eval(d.kind)} ent=${m.eval(d.ent)} ip=${m.eval(d.ip)} is6=${m.eval(d.is6)}`,
+      `proto=${m.eval(k.proto)} port=${m.eval(k.port)}`,
+      dumpCase(c),
+    ].join("\n");
+  } finally {
+    // Each case's solver keeps what it learnt in z3's wasm heap (2 GiB): released here, or a long
+    // run ends in an out-of-memory abort (which a test run sees as a hang).
+    solver.release();
+  }
 }
 
 function engineDomainOf(ctx: Ctx, s: Endpoint, d: Endpoint) {
