@@ -15,19 +15,90 @@ let api: Promise<Z3Api> | undefined;
 let ctx: Ctx | undefined;
 let startupMs = 0;
 
+/*
+ * z3-solver frees z3 objects from a FinalizationRegistry: whenever the JavaScript collector runs,
+ * on the main thread — also while a `check` runs on one of z3's worker threads. z3's AST manager is
+ * not thread-safe, so such a free corrupts the wasm heap (seen: "memory access out of bounds" in the
+ * rewriter, out-of-memory aborts, hangs, after a few dozen checks). The library's registry is
+ * created by `init()`; it is given one that holds its callbacks while a check is in flight and runs
+ * them when none is.
+ */
+let checksInFlight = 0;
+const heldFrees: (() => void)[] = [];
+
+function runHeldFrees(): void {
+  while (checksInFlight === 0 && heldFrees.length > 0) heldFrees.pop()!();
+}
+
+function holdingRegistry(Base: typeof FinalizationRegistry): typeof FinalizationRegistry {
+  return class HoldingRegistry<T> extends Base<T> {
+    constructor(cleanup: (held: T) => void) {
+      super((held) => {
+        if (checksInFlight > 0) heldFrees.push(() => cleanup(held));
+        else cleanup(held);
+      });
+    }
+  } as typeof FinalizationRegistry;
+}
+
+async function load(): Promise<Z3Api> {
+  const m = await import("z3-solver");
+  const saved = globalThis.FinalizationRegistry;
+  globalThis.FinalizationRegistry = holdingRegistry(saved);
+  try {
+    return await m.init();
+  } finally {
+    globalThis.FinalizationRegistry = saved;
+  }
+}
+
+/** Every solver's `check` counts as in flight from its call to its answer (see above). */
+function trackChecks(c: Ctx): void {
+  const proto = (c.Solver as unknown as { prototype: { check: (...args: unknown[]) => Promise<unknown> } })
+    .prototype;
+  const check = proto.check;
+  proto.check = async function (this: unknown, ...args: unknown[]) {
+    checksInFlight++;
+    try {
+      return await check.apply(this, args);
+    } finally {
+      checksInFlight--;
+      runHeldFrees();
+    }
+  };
+}
+
 /** The shared context (created on first use). */
 export async function z3(): Promise<Ctx> {
   if (!api) {
     const t0 = performance.now();
     // Loaded on first use: importing the module alone takes a quarter of a second.
-    api = import("z3-solver").then((m) => m.init());
+    api = load();
     await api;
     startupMs = performance.now() - t0;
   }
   const loaded = await api;
-  ctx ??= new loaded.Context("netpolc");
+  if (!ctx) {
+    ctx = new loaded.Context("netpolc");
+    trackChecks(ctx);
+  }
   return ctx;
 }
+
+/**
+ * Runs `work` when no other exclusive work runs. z3 must not be used from the main thread while a
+ * check runs on a worker (its AST manager is shared and not thread-safe): long-lived front-ends that
+ * serve concurrent requests (the webhook) run each request's z3 work through here.
+ */
+export function exclusive<T>(work: () => Promise<T>): Promise<T> {
+  const run = queue.then(work, work);
+  queue = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  return run;
+}
+let queue: Promise<void> = Promise.resolve();
 
 /** Milliseconds the first `z3()` call spent loading the wasm module (0 before it ran). */
 export function z3StartupMs(): number {

@@ -36,6 +36,7 @@ async function disagreement(c: Case, options: Partial<ModelOptions>): Promise<st
   solver.set("timeout", 20_000);
   solver.add(...space.defs, eng.neq(ctx.And(smt, engineDomainOf(ctx, s, d))));
   const t0 = performance.now();
+  if (process.env.DEBUG_SMT === "2") console.log(`checking:\n${dumpCase(c)}`);
   try {
     const r = await solver.check();
     if (process.env.DEBUG_SMT)
