@@ -11,6 +11,7 @@ import {
   analyze,
   type Cluster,
   connContains,
+  type IpRange,
   explainPair,
   type ModelOptions,
   NAMESPACE_NAME_LABEL,
@@ -53,6 +54,11 @@ export interface GuaranteeResult {
 export interface VerifyOptions {
   /** Per check, in milliseconds. */
   readonly timeoutMs?: number | undefined;
+  /**
+   * Where new pods' IPs may lie (default: the atoms of the input's pod IPs). A slice of a larger
+   * input passes the larger input's pod network (solver/slice.ts).
+   */
+  readonly podNetwork?: readonly IpRange[] | undefined;
 }
 
 export interface VerifyReport {
@@ -83,6 +89,7 @@ export class Verifier {
     readonly analysis: Analysis,
     files: readonly GuaranteeFile[],
     readonly timeoutMs: number,
+    podNetwork?: readonly IpRange[],
   ) {
     const t0 = performance.now();
     const mentions = mentionsOf(files);
@@ -103,6 +110,7 @@ export class Verifier {
     const entityClass = Int32Array.from(entityPods, (pods) => analysis.index.classOfPod[pods[0]!]!);
     this.space = new Space(ctx, universe, entityPods.length);
     this.world = new World(this.space, analysis, entityClass, "in", false, entityPods);
+    this.world.podNetwork = podNetwork;
     this.s = this.space.endpoint("s");
     this.d = this.space.endpoint("d");
     this.k = this.space.conn("k");
@@ -137,7 +145,14 @@ export class Verifier {
     analysis: Analysis = analyze(input, options),
   ): Promise<Verifier> {
     const ctx = await z3();
-    return new Verifier(ctx, input, analysis, files, verifyOptions.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    return new Verifier(
+      ctx,
+      input,
+      analysis,
+      files,
+      verifyOptions.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      verifyOptions.podNetwork,
+    );
   }
 
   private flushDefs(): void {

@@ -573,21 +573,29 @@ export class World {
    */
   podAddresses(e: Endpoint): B | undefined {
     if (this.podAtoms === undefined) {
-      const atoms = new Set<number>();
-      for (const cls of this.analysis.index.classes) for (const a of cls.atoms) atoms.add(a);
-      this.podAtoms = [...atoms].sort((x, y) => x - y);
+      if (this.podNetwork) this.podAtoms = [...this.podNetwork];
+      else {
+        const atoms = new Set<number>();
+        for (const cls of this.analysis.index.classes) for (const a of cls.atoms) atoms.add(a);
+        this.podAtoms = [...atoms].sort((x, y) => x - y).map((a) => this.analysis.space.atoms[a]!);
+      }
     }
     if (this.podAtoms.length === 0) return undefined;
-    const atoms = this.podAtoms;
+    const ranges = this.podAtoms;
     return this.memoize(`pod-addresses#${e.name}`, () =>
       or(
         this.c,
-        atoms.map((a) => this.space.ipIn(e, this.analysis.space.atoms[a]!)),
+        ranges.map((r) => this.space.ipIn(e, r)),
       ),
     );
   }
 
-  private podAtoms: number[] | undefined;
+  private podAtoms: IpRange[] | undefined;
+  /**
+   * Where new pods' IPs may lie, when the caller knows better than this world's input: a slice of
+   * a larger input (solver/slice.ts) passes the whole input's pod network. Set before encoding.
+   */
+  podNetwork: readonly IpRange[] | undefined;
 
   /** Whether a rule's ports admit the connection towards the destination. */
   ports(ports: readonly PortMatch[], dst: Endpoint, k: Conn): B {

@@ -1,0 +1,331 @@
+/**
+ * Footprints and slices: which pods a guarantee can be about, which policies can change its verdict,
+ * and the smaller input that decides it exactly.
+ *
+ * A connection from s to d is decided by the policies that select d on ingress and those that
+ * select s on egress (every tier: a rule only ever applies to its policy's subjects). So a guarantee
+ * whose sources lie in footprint A and destinations in footprint B depends only on the policies whose
+ * subjects can meet B (ingress) or A (egress), and on the pods of A ∪ B; every other policy and pod
+ * can be dropped without changing its verdict — provided new pods keep today's pod network (the
+ * caller passes the full input's `podNetworkOf`, see World.podAddresses).
+ *
+ * Footprints over-approximate: a set the analysis cannot bound (`not X`, `anything`) is every pod.
+ * An over-approximation only costs speed (a bigger slice, a change re-checked needlessly), never
+ * correctness. The webhook uses the same footprints to decide which guarantees a change touches.
+ */
+import {
+  type Analysis,
+  type Cluster,
+  type ClusterPolicy,
+  type IpRange,
+  type LabelSelector,
+  type Labels,
+  matches,
+  type Namespace,
+  type NetworkPolicy,
+  type Pod,
+} from "../model/index.js";
+import type { Claim, LabelRequirement, NamespaceExpr, SetExpr } from "../parser/index.js";
+import { resolveRef } from "./sets.js";
+
+interface Req {
+  readonly key: string;
+  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+  readonly values: readonly string[];
+}
+
+/**
+ * Pods that may lie in a set: a conjunction of constraints on the namespace (names, labels) and the
+ * pod's labels. `namespaces` absent: any namespace.
+ */
+interface Box {
+  readonly namespaces?: ReadonlySet<string> | undefined;
+  readonly nsReqs: readonly Req[];
+  readonly podReqs: readonly Req[];
+}
+
+/** A union of boxes; `all` is every pod (also when nothing better is known). */
+export type Footprint = { readonly all: true } | { readonly all: false; readonly boxes: readonly Box[] };
+
+export const EVERY_POD: Footprint = Object.freeze({ all: true });
+export const NO_POD: Footprint = Object.freeze({ all: false, boxes: [] });
+
+/** What a guarantee depends on: the pods on each side and the policies that may apply to them. */
+export interface Scope {
+  /** Pods whose egress policies matter (sources). */
+  readonly egress: Footprint;
+  /** Pods whose ingress policies matter (destinations). */
+  readonly ingress: Footprint;
+  /** Pods the claim's sets can contain (every side, every `within` entry). */
+  readonly pods: Footprint;
+  /** Services the claim names (`service ns/name`, bare `ns/name`), as `ns/name`. */
+  readonly services: ReadonlySet<string>;
+}
+
+const reqsOf = (s: LabelSelector): Req[] => [
+  ...Object.entries(s.matchLabels ?? {}).map(([key, v]) => ({ key, operator: "In" as const, values: [v] })),
+  ...(s.matchExpressions ?? []).map((r) => ({ key: r.key, operator: r.operator, values: r.values ?? [] })),
+];
+
+const fromRequirements = (rs: readonly LabelRequirement[]): Req[] =>
+  rs.map((r) => ({ key: r.key, operator: r.operator, values: r.values }));
+
+/** Whether some label set satisfies every requirement. */
+function satisfiable(reqs: readonly Req[]): boolean {
+  const byKey = new Map<string, Req[]>();
+  for (const r of reqs) {
+    const list = byKey.get(r.key);
+    if (list) list.push(r);
+    else byKey.set(r.key, [r]);
+  }
+  for (const list of byKey.values()) {
+    let allowed: Set<string> | undefined; // undefined: any value
+    let mustExist = false;
+    let mustNotExist = false;
+    const excluded = new Set<string>();
+    for (const r of list) {
+      switch (r.operator) {
+        case "In":
+          mustExist = true;
+          allowed = allowed ? new Set(r.values.filter((v) => allowed!.has(v))) : new Set(r.values);
+          break;
+        case "NotIn":
+          for (const v of r.values) excluded.add(v);
+          break;
+        case "Exists":
+          mustExist = true;
+          break;
+        case "DoesNotExist":
+          mustNotExist = true;
+          break;
+      }
+    }
+    if (mustExist && mustNotExist) return false;
+    if (allowed && [...allowed].every((v) => excluded.has(v))) return false;
+  }
+  return true;
+}
+
+function meetBoxes(a: Box, b: Box): Box | undefined {
+  let namespaces = a.namespaces;
+  if (b.namespaces) namespaces = namespaces ? new Set([...namespaces].filter((n) => b.namespaces!.has(n))) : b.namespaces;
+  if (namespaces && namespaces.size === 0) return undefined;
+  const nsReqs = [...a.nsReqs, ...b.nsReqs];
+  const podReqs = [...a.podReqs, ...b.podReqs];
+  if (!satisfiable(nsReqs) || !satisfiable(podReqs)) return undefined;
+  return { namespaces, nsReqs, podReqs };
+}
+
+function meet(a: Footprint, b: Footprint): Footprint {
+  if (a.all) return b;
+  if (b.all) return a;
+  const boxes: Box[] = [];
+  for (const x of a.boxes)
+    for (const y of b.boxes) {
+      const m = meetBoxes(x, y);
+      if (m) boxes.push(m);
+    }
+  return { all: false, boxes };
+}
+
+function join(a: Footprint, b: Footprint): Footprint {
+  if (a.all || b.all) return EVERY_POD;
+  return { all: false, boxes: [...a.boxes, ...b.boxes] };
+}
+
+const box = (b: Partial<Box>): Footprint => ({
+  all: false,
+  boxes: [{ namespaces: b.namespaces, nsReqs: b.nsReqs ?? [], podReqs: b.podReqs ?? [] }],
+});
+
+/** Whether two footprints may share a pod. */
+export function overlaps(a: Footprint, b: Footprint): boolean {
+  if (a.all) return b.all || b.boxes.length > 0;
+  if (b.all) return a.boxes.length > 0;
+  return a.boxes.some((x) => b.boxes.some((y) => meetBoxes(x, y) !== undefined));
+}
+
+/** Whether a concrete pod (namespace with its labels, pod labels) may lie in the footprint. */
+export function containsPod(f: Footprint, ns: Namespace | undefined, namespace: string, labels: Labels): boolean {
+  if (f.all) return true;
+  const nsLabels = ns?.labels;
+  return f.boxes.some(
+    (b) =>
+      (!b.namespaces || b.namespaces.has(namespace)) &&
+      (nsLabels === undefined || holds(b.nsReqs, nsLabels)) &&
+      holds(b.podReqs, labels),
+  );
+}
+
+/** Whether a namespace (any pod in it) may lie in the footprint. */
+export function containsNamespace(f: Footprint, name: string, labels: Labels): boolean {
+  if (f.all) return true;
+  return f.boxes.some((b) => (!b.namespaces || b.namespaces.has(name)) && holds(b.nsReqs, labels));
+}
+
+const holds = (reqs: readonly Req[], labels: Labels) =>
+  matches({ matchExpressions: reqs.map((r) => ({ key: r.key, operator: r.operator, values: [...r.values] })) }, labels);
+
+/** The pods a set may contain, in a cluster (workloads and Services resolve against it). */
+export function setFootprint(expr: SetExpr, cluster: Cluster): Footprint {
+  switch (expr.kind) {
+    case "or":
+      return join(setFootprint(expr.left, cluster), setFootprint(expr.right, cluster));
+    case "and":
+      return meet(setFootprint(expr.left, cluster), setFootprint(expr.right, cluster));
+    case "except":
+      return setFootprint(expr.left, cluster);
+    case "not":
+    case "anything":
+      return EVERY_POD;
+    case "cidr":
+    case "external":
+      // Address sets hold addresses only (pods are never in them).
+      return NO_POD;
+    case "pods": {
+      const labels = expr.labels ? fromRequirements(expr.labels) : [];
+      return meet(box({ podReqs: labels }), namespaceFootprint(expr.namespace));
+    }
+    case "workload":
+    case "ref":
+    case "service": {
+      const target = resolveRef(cluster, expr);
+      if (!target) return NO_POD;
+      if (target.kind === "workload") {
+        const pods = target.pods.map((i) => cluster.pods[i]!);
+        return {
+          all: false,
+          boxes: pods.map((p) => ({
+            namespaces: new Set([p.namespace]),
+            nsReqs: [],
+            podReqs: Object.entries(p.labels).map(([key, v]) => ({ key, operator: "In" as const, values: [v] })),
+          })),
+        };
+      }
+      const svc = cluster.services[target.index]!;
+      if (!svc.selector) return NO_POD;
+      return box({ namespaces: new Set([svc.namespace]), podReqs: reqsOf({ matchLabels: svc.selector }) });
+    }
+  }
+}
+
+function namespaceFootprint(n: NamespaceExpr | undefined): Footprint {
+  if (!n) return EVERY_POD;
+  return n.kind === "name" ? box({ namespaces: new Set([n.name]) }) : box({ nsReqs: fromRequirements(n.labels) });
+}
+
+function servicesOf(expr: SetExpr, out: Set<string>): void {
+  switch (expr.kind) {
+    case "or":
+    case "and":
+    case "except":
+      servicesOf(expr.left, out);
+      servicesOf(expr.right, out);
+      return;
+    case "not":
+      servicesOf(expr.operand, out);
+      return;
+    case "service":
+    case "ref":
+      out.add(`${expr.namespace}/${expr.name}`);
+      return;
+    default:
+      return;
+  }
+}
+
+/** What a claim depends on, in a cluster. */
+export function scopeOf(claim: Claim, cluster: Cluster): Scope {
+  const fp = (e: SetExpr) => setFootprint(e, cluster);
+  const services = new Set<string>();
+  switch (claim.kind) {
+    case "reach": {
+      servicesOf(claim.from, services);
+      servicesOf(claim.to, services);
+      const from = fp(claim.from);
+      const to = fp(claim.to);
+      return { egress: from, ingress: to, pods: join(from, to), services };
+    }
+    case "isolated": {
+      servicesOf(claim.subject, services);
+      const subject = fp(claim.subject);
+      return {
+        egress: claim.direction === "ingress" ? NO_POD : subject,
+        ingress: claim.direction === "egress" ? NO_POD : subject,
+        pods: subject,
+        services,
+      };
+    }
+    case "within": {
+      // Every connection of the subject counts, whoever is on the other side: the peer is any pod.
+      servicesOf(claim.subject, services);
+      for (const e of claim.entries) servicesOf(e.peers, services);
+      const subject = fp(claim.subject);
+      return claim.direction === "egress"
+        ? { egress: subject, ingress: EVERY_POD, pods: EVERY_POD, services }
+        : { egress: EVERY_POD, ingress: subject, pods: EVERY_POD, services };
+    }
+  }
+}
+
+/** The pods a policy applies to, and in which directions. */
+export interface PolicyReach {
+  readonly subjects: Footprint;
+  readonly ingress: boolean;
+  readonly egress: boolean;
+}
+
+export function policyReach(p: NetworkPolicy | ClusterPolicy): PolicyReach {
+  if (p.tier === "networkpolicy")
+    return {
+      subjects: box({ namespaces: new Set([p.namespace]), podReqs: reqsOf(p.podSelector) }),
+      ingress: p.isolates.ingress,
+      egress: p.isolates.egress,
+    };
+  return {
+    subjects: box({ nsReqs: reqsOf(p.subject.namespaces), podReqs: reqsOf(p.subject.pods) }),
+    ingress: p.ingress.length > 0,
+    egress: p.egress.length > 0,
+  };
+}
+
+/** Whether a policy can change connections within a scope. */
+export function policyTouches(r: PolicyReach, s: Scope): boolean {
+  return (r.ingress && overlaps(r.subjects, s.ingress)) || (r.egress && overlaps(r.subjects, s.egress));
+}
+
+/**
+ * Where new pods' IPs may lie: the address ranges of the atoms that hold today's pod IPs. Computed
+ * on the whole input and passed to the Verifier of a slice, so new pods keep the same addresses.
+ */
+export function podNetworkOf(a: Analysis): IpRange[] {
+  const atoms = new Set<number>();
+  for (const cls of a.index.classes) for (const x of cls.atoms) atoms.add(x);
+  return [...atoms].sort((x, y) => x - y).map((x) => a.space.atoms[x]!);
+}
+
+/**
+ * The input reduced to what decides a claim: the policies that may apply to its sides, the pods its
+ * sets may contain (and every hostNetwork pod, which stands for its node), every namespace, Service,
+ * Node, endpoint and route. Verdicts on the slice equal verdicts on the input when the Verifier is
+ * given the input's pod network.
+ */
+export function sliceCluster(cluster: Cluster, scope: Scope): Cluster {
+  const nsByName = new Map(cluster.namespaces.map((n) => [n.name, n]));
+  const pods: Pod[] = scope.pods.all
+    ? [...cluster.pods]
+    : cluster.pods.filter((p) => p.hostNetwork || containsPod(scope.pods, nsByName.get(p.namespace), p.namespace, p.labels));
+  // Workload pod indexes are recomputed for the kept pods (in the same order).
+  const index = new Map<Pod, number>();
+  pods.forEach((p, i) => index.set(p, i));
+  const workloads = cluster.workloads
+    .map((w) => ({ ...w, pods: w.pods.map((i) => index.get(cluster.pods[i]!)).filter((i): i is number => i !== undefined) }))
+    .filter((w) => w.pods.length > 0);
+  return {
+    ...cluster,
+    pods,
+    workloads,
+    policies: cluster.policies.filter((p) => policyTouches(policyReach(p), scope)),
+    clusterPolicies: cluster.clusterPolicies.filter((p) => policyTouches(policyReach(p), scope)),
+  };
+}
