@@ -24,5 +24,21 @@ export {
   verifyGuarantees,
 } from "./verify.js";
 export { type Conn, type Endpoint, KIND, Space, World } from "./world.js";
-export { shutdownZ3, z3, z3StartupMs } from "./z3.js";
+export {
+  containsNamespace,
+  containsPod,
+  EVERY_POD,
+  type Footprint,
+  NO_POD,
+  overlaps,
+  type PolicyReach,
+  podNetworkOf,
+  policyReach,
+  policyTouches,
+  type Scope,
+  scopeOf,
+  setFootprint,
+  sliceCluster,
+} from "./slice.js";
+export { exclusive, shutdownZ3, z3, z3StartupMs } from "./z3.js";
 export * from "./validate/index.js";

@@ -108,7 +108,8 @@ function satisfiable(reqs: readonly Req[]): boolean {
 
 function meetBoxes(a: Box, b: Box): Box | undefined {
   let namespaces = a.namespaces;
-  if (b.namespaces) namespaces = namespaces ? new Set([...namespaces].filter((n) => b.namespaces!.has(n))) : b.namespaces;
+  if (b.namespaces)
+    namespaces = namespaces ? new Set([...namespaces].filter((n) => b.namespaces!.has(n))) : b.namespaces;
   if (namespaces && namespaces.size === 0) return undefined;
   const nsReqs = [...a.nsReqs, ...b.nsReqs];
   const podReqs = [...a.podReqs, ...b.podReqs];
@@ -146,7 +147,12 @@ export function overlaps(a: Footprint, b: Footprint): boolean {
 }
 
 /** Whether a concrete pod (namespace with its labels, pod labels) may lie in the footprint. */
-export function containsPod(f: Footprint, ns: Namespace | undefined, namespace: string, labels: Labels): boolean {
+export function containsPod(
+  f: Footprint,
+  ns: Namespace | undefined,
+  namespace: string,
+  labels: Labels,
+): boolean {
   if (f.all) return true;
   const nsLabels = ns?.labels;
   return f.boxes.some(
@@ -164,7 +170,10 @@ export function containsNamespace(f: Footprint, name: string, labels: Labels): b
 }
 
 const holds = (reqs: readonly Req[], labels: Labels) =>
-  matches({ matchExpressions: reqs.map((r) => ({ key: r.key, operator: r.operator, values: [...r.values] })) }, labels);
+  matches(
+    { matchExpressions: reqs.map((r) => ({ key: r.key, operator: r.operator, values: [...r.values] })) },
+    labels,
+  );
 
 /** The pods a set may contain, in a cluster (workloads and Services resolve against it). */
 export function setFootprint(expr: SetExpr, cluster: Cluster): Footprint {
@@ -198,7 +207,11 @@ export function setFootprint(expr: SetExpr, cluster: Cluster): Footprint {
           boxes: pods.map((p) => ({
             namespaces: new Set([p.namespace]),
             nsReqs: [],
-            podReqs: Object.entries(p.labels).map(([key, v]) => ({ key, operator: "In" as const, values: [v] })),
+            podReqs: Object.entries(p.labels).map(([key, v]) => ({
+              key,
+              operator: "In" as const,
+              values: [v],
+            })),
           })),
         };
       }
@@ -211,7 +224,9 @@ export function setFootprint(expr: SetExpr, cluster: Cluster): Footprint {
 
 function namespaceFootprint(n: NamespaceExpr | undefined): Footprint {
   if (!n) return EVERY_POD;
-  return n.kind === "name" ? box({ namespaces: new Set([n.name]) }) : box({ nsReqs: fromRequirements(n.labels) });
+  return n.kind === "name"
+    ? box({ namespaces: new Set([n.name]) })
+    : box({ nsReqs: fromRequirements(n.labels) });
 }
 
 function servicesOf(expr: SetExpr, out: Set<string>): void {
@@ -314,12 +329,19 @@ export function sliceCluster(cluster: Cluster, scope: Scope): Cluster {
   const nsByName = new Map(cluster.namespaces.map((n) => [n.name, n]));
   const pods: Pod[] = scope.pods.all
     ? [...cluster.pods]
-    : cluster.pods.filter((p) => p.hostNetwork || containsPod(scope.pods, nsByName.get(p.namespace), p.namespace, p.labels));
+    : cluster.pods.filter(
+        (p) => p.hostNetwork || containsPod(scope.pods, nsByName.get(p.namespace), p.namespace, p.labels),
+      );
   // Workload pod indexes are recomputed for the kept pods (in the same order).
   const index = new Map<Pod, number>();
-  pods.forEach((p, i) => index.set(p, i));
+  pods.forEach((p, i) => {
+    index.set(p, i);
+  });
   const workloads = cluster.workloads
-    .map((w) => ({ ...w, pods: w.pods.map((i) => index.get(cluster.pods[i]!)).filter((i): i is number => i !== undefined) }))
+    .map((w) => ({
+      ...w,
+      pods: w.pods.map((i) => index.get(cluster.pods[i]!)).filter((i): i is number => i !== undefined),
+    }))
     .filter((w) => w.pods.length > 0);
   return {
     ...cluster,

@@ -29,7 +29,10 @@ export interface StateSink {
 }
 
 /** Parses one raw object (a JSON value) into the model's input type. */
-export function parseRaw(raw: unknown, origin: string): { object?: K8sObject; diagnostics: readonly Diagnostic[] } {
+export function parseRaw(
+  raw: unknown,
+  origin: string,
+): { object?: K8sObject; diagnostics: readonly Diagnostic[] } {
   const r = parseText(JSON.stringify(raw, null, 1), origin);
   return { object: r.objects[0], diagnostics: r.diagnostics };
 }
@@ -60,7 +63,9 @@ export class ClusterState implements StateSink {
 
   /** Every object, in a stable order (the same list until the next change). */
   all(): readonly K8sObject[] {
-    this.list ??= [...this.objects.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o);
+    this.list ??= [...this.objects.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, o]) => o);
     return this.list;
   }
 

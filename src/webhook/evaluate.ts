@@ -1,0 +1,319 @@
+/**
+ * Incremental evaluation of one change against the guarantees.
+ *
+ * The evaluator keeps a base: the cluster as the state holds it, its pod network, and each
+ * guarantee's verdict there. A change (an object created, replaced or deleted) touches a guarantee
+ * only if the objects it changes can meet the guarantee's footprint (solver/slice.ts): a policy
+ * whose subjects may lie on the side where its direction applies, a pod or namespace the guarantee's
+ * sets may contain, a Service it names. Only those guarantees are verified again, each on the slice
+ * of the changed cluster that decides it, with z3 given what is left of the request's deadline.
+ * Everything else keeps its verdict. The verdicts after a change are adopted as the new base when
+ * the change is applied.
+ */
+import type { Diagnostic } from "../common/index.js";
+import {
+  type Analysis,
+  analyze,
+  buildCluster,
+  type Cluster,
+  type IpRange,
+  type ModelOptions,
+  type Namespace,
+  type Pod,
+} from "../model/index.js";
+import type { Guarantee, GuaranteeFile, K8sObject } from "../parser/index.js";
+import {
+  containsNamespace,
+  containsPod,
+  exclusive,
+  type GuaranteeResult,
+  podNetworkOf,
+  policyReach,
+  policyTouches,
+  type Scope,
+  scopeOf,
+  sliceCluster,
+  Verifier,
+} from "../solver/index.js";
+import { keyOfObject } from "./state.js";
+
+/** An object created or replaced (`old` set when replaced), or deleted. */
+export type Change =
+  | { readonly op: "upsert"; readonly object: K8sObject; readonly old?: K8sObject | undefined }
+  | { readonly op: "delete"; readonly old: K8sObject };
+
+export interface Outcome {
+  readonly guarantee: Guarantee;
+  /** The verdict before the change. */
+  readonly before: GuaranteeResult["verdict"];
+  /** After the change (re-verified), or the base verdict when the change does not touch it. */
+  readonly after: GuaranteeResult;
+  readonly reverified: boolean;
+}
+
+export interface Evaluation {
+  readonly outcomes: readonly Outcome[];
+  /** Held before, fails after. */
+  readonly broken: readonly Outcome[];
+  /** Undecided after the change (timeout, deadline, unknown). */
+  readonly undecided: readonly Outcome[];
+  /** Failed before and still fails (not caused by this change). */
+  readonly stillFailing: readonly Outcome[];
+  readonly reverified: number;
+  readonly solveMs: number;
+  readonly buildMs: number;
+  /** The base version the change was evaluated on. */
+  readonly baseVersion: number;
+  /** The changed cluster, and its verdicts, to adopt when the change is applied. */
+  readonly next: Base;
+}
+
+export interface EvaluatorOptions {
+  readonly model: ModelOptions;
+  /** z3 per check, at most (the request's deadline also bounds it). */
+  readonly timeoutMs?: number | undefined;
+}
+
+/** A state of the cluster with every guarantee's verdict in it. */
+export interface Base {
+  readonly version: number;
+  readonly objects: ReadonlyMap<string, K8sObject>;
+  readonly cluster: Cluster;
+  readonly podNetwork: readonly IpRange[];
+  readonly verdicts: ReadonlyMap<Guarantee, GuaranteeResult>;
+}
+
+/** Below this many milliseconds left, a check is not started: the answer would come too late. */
+const MIN_CHECK_MS = 25;
+/** A check without a request deadline (the base, applied changes) still ends. */
+const UNBOUNDED_CHECK_MS = 60_000;
+
+export class Evaluator {
+  readonly guarantees: readonly Guarantee[];
+  private base: Base | undefined;
+  private version = 0;
+
+  constructor(
+    readonly files: readonly GuaranteeFile[],
+    private readonly options: EvaluatorOptions,
+  ) {
+    this.guarantees = files.flatMap((f) => f.guarantees);
+  }
+
+  get ready(): boolean {
+    return this.base !== undefined;
+  }
+
+  get current(): Base | undefined {
+    return this.base;
+  }
+
+  /** Builds the base from every object and verifies every guarantee on it. */
+  async reset(objects: readonly K8sObject[], deadline = Number.POSITIVE_INFINITY): Promise<Base> {
+    const map = new Map(objects.map((o) => [keyOfObject(o), o]));
+    const { cluster } = buildCluster([...map.values()]);
+    const analysis = analyze(cluster, this.options.model);
+    const podNetwork = podNetworkOf(analysis);
+    const verdicts = new Map<Guarantee, GuaranteeResult>();
+    for (const g of this.guarantees) verdicts.set(g, await this.verifyOn(cluster, podNetwork, g, deadline));
+    this.base = { version: ++this.version, objects: map, cluster, podNetwork, verdicts };
+    return this.base;
+  }
+
+  /** Adopts an evaluated change as the new base (when it was evaluated on the current one). */
+  adopt(e: Evaluation): boolean {
+    if (!this.base || e.baseVersion !== this.base.version) return false;
+    this.base = { ...e.next, version: ++this.version };
+    return true;
+  }
+
+  /** Evaluates a change on the current base; `deadline` is a `performance.now()` time. */
+  async evaluate(change: Change, deadline: number): Promise<Evaluation> {
+    const base = this.base;
+    if (!base) throw new Error("the evaluator has no base yet");
+    const t0 = performance.now();
+    const objects = new Map(base.objects);
+    const old =
+      change.op === "upsert" ? (change.old ?? base.objects.get(keyOfObject(change.object))) : change.old;
+    if (old) objects.delete(keyOfObject(old));
+    if (change.op === "upsert") objects.set(keyOfObject(change.object), change.object);
+    const cluster = changedCluster(base, objects, old, change.op === "upsert" ? change.object : undefined);
+    const podNetwork = samePodAddresses(old, change.op === "upsert" ? change.object : undefined)
+      ? base.podNetwork
+      : podNetworkOf(analyze(cluster, this.options.model));
+    const buildMs = performance.now() - t0;
+    const touched = (g: Guarantee) =>
+      podNetwork !== base.podNetwork ||
+      touches(scopeOf(g.claim, base.cluster), base.cluster, old) ||
+      touches(scopeOf(g.claim, cluster), cluster, change.op === "upsert" ? change.object : undefined);
+    const outcomes: Outcome[] = [];
+    const verdicts = new Map(base.verdicts);
+    let solveMs = 0;
+    for (const g of this.guarantees) {
+      const before = base.verdicts.get(g)!;
+      if (!touched(g)) {
+        outcomes.push({ guarantee: g, before: before.verdict, after: before, reverified: false });
+        continue;
+      }
+      const t1 = performance.now();
+      const after = await this.verifyOn(cluster, podNetwork, g, deadline);
+      solveMs += performance.now() - t1;
+      verdicts.set(g, after);
+      outcomes.push({ guarantee: g, before: before.verdict, after, reverified: true });
+    }
+    return {
+      outcomes,
+      broken: outcomes.filter((o) => o.before === "holds" && o.after.verdict === "fails"),
+      undecided: outcomes.filter((o) => o.after.verdict === "unknown"),
+      stillFailing: outcomes.filter((o) => o.before !== "holds" && o.after.verdict === "fails"),
+      reverified: outcomes.filter((o) => o.reverified).length,
+      solveMs,
+      buildMs,
+      baseVersion: base.version,
+      next: { version: base.version, objects, cluster, podNetwork, verdicts },
+    };
+  }
+
+  /** One guarantee on the slice of `cluster` that decides it; z3 work runs exclusively. */
+  private verifyOn(
+    cluster: Cluster,
+    podNetwork: readonly IpRange[],
+    g: Guarantee,
+    deadline: number,
+  ): Promise<GuaranteeResult> {
+    return exclusive(async () => {
+      const left = Math.floor(deadline - performance.now());
+      if (left < MIN_CHECK_MS)
+        return {
+          guarantee: g,
+          verdict: "unknown",
+          reason: "the request's deadline passed before the check",
+          ms: 0,
+        };
+      const timeoutMs = Math.min(left, this.options.timeoutMs ?? UNBOUNDED_CHECK_MS);
+      const slice = sliceCluster(cluster, scopeOf(g.claim, cluster));
+      const analysis: Analysis = analyze(slice, this.options.model);
+      const file: GuaranteeFile = { file: "", guarantees: [g] };
+      const v = await Verifier.create(slice, this.options.model, [file], { timeoutMs, podNetwork }, analysis);
+      try {
+        return await v.verify(g);
+      } finally {
+        v.dispose();
+      }
+    });
+  }
+}
+
+/** The base cluster with one object replaced: built incrementally where that is cheap. */
+function changedCluster(
+  base: Base,
+  objects: ReadonlyMap<string, K8sObject>,
+  old: K8sObject | undefined,
+  next: K8sObject | undefined,
+): Cluster {
+  const kind = (next ?? old)!.kind;
+  const one = (o: K8sObject | undefined) => (o ? buildCluster([o]).cluster : undefined);
+  if (kind === "NetworkPolicy") {
+    const name = (next ?? old)!.metadata.name;
+    const ns = (next ?? old)!.metadata.namespace ?? "default";
+    const policies = base.cluster.policies.filter((p) => !(p.namespace === ns && p.ref.name === name));
+    const added = one(next)?.policies ?? [];
+    // A policy in a namespace nothing else lives in implies the namespace: rebuild then.
+    if (added.some((p) => !base.cluster.namespaces.some((n) => n.name === p.namespace)))
+      return buildCluster([...objects.values()]).cluster;
+    return {
+      ...base.cluster,
+      policies: [...policies, ...added].sort(
+        (a, b) => cmp(a.namespace, b.namespace) || cmp(a.ref.name, b.ref.name),
+      ),
+    };
+  }
+  if (
+    kind === "ClusterNetworkPolicy" ||
+    kind === "AdminNetworkPolicy" ||
+    kind === "BaselineAdminNetworkPolicy"
+  ) {
+    const tierObjects = [...objects.values()].filter(
+      (o) =>
+        o.kind === "ClusterNetworkPolicy" ||
+        o.kind === "AdminNetworkPolicy" ||
+        o.kind === "BaselineAdminNetworkPolicy",
+    );
+    return { ...base.cluster, clusterPolicies: buildCluster(tierObjects).cluster.clusterPolicies };
+  }
+  if (kind === "Namespace" && next) {
+    const ns = one(next)!.namespaces[0]!;
+    return {
+      ...base.cluster,
+      namespaces: [...base.cluster.namespaces.filter((n) => n.name !== ns.name), ns].sort((a, b) =>
+        cmp(a.name, b.name),
+      ),
+    };
+  }
+  return buildCluster([...objects.values()]).cluster;
+}
+
+/** Whether an object (as it was, or as it will be) can meet a guarantee's scope. */
+function touches(scope: Scope, cluster: Cluster, o: K8sObject | undefined): boolean {
+  if (!o) return false;
+  switch (o.kind) {
+    case "NetworkPolicy":
+    case "ClusterNetworkPolicy":
+    case "AdminNetworkPolicy":
+    case "BaselineAdminNetworkPolicy": {
+      const built = buildCluster([o]).cluster;
+      return [...built.policies, ...built.clusterPolicies].some((p) => policyTouches(policyReach(p), scope));
+    }
+    case "Namespace":
+      return containsNamespace(scope.pods, o.metadata.name, {
+        ...(o.metadata.labels ?? {}),
+        "kubernetes.io/metadata.name": o.metadata.name,
+      });
+    case "Service":
+      return scope.services.has(`${o.metadata.namespace ?? "default"}/${o.metadata.name}`);
+    case "Pod":
+    case "Deployment":
+    case "ReplicaSet":
+    case "StatefulSet":
+    case "DaemonSet":
+    case "Job":
+    case "CronJob":
+    case "ReplicationController": {
+      const nsOf = new Map<string, Namespace>(cluster.namespaces.map((n) => [n.name, n]));
+      const pods: readonly Pod[] = buildCluster([o]).cluster.pods;
+      return pods.some(
+        (p) =>
+          containsPod(scope.pods, nsOf.get(p.namespace), p.namespace, p.labels) ||
+          // A Service named by the guarantee may select it.
+          cluster.services.some(
+            (s) =>
+              scope.services.has(`${s.namespace}/${s.name}`) &&
+              s.namespace === p.namespace &&
+              s.selector !== undefined &&
+              Object.entries(s.selector).every(([k, v]) => p.labels[k] === v),
+          ),
+      );
+    }
+    default:
+      // Nodes, endpoints, routes: not sliced; every guarantee is checked again.
+      return true;
+  }
+}
+
+/** Whether the change keeps the set of pod IPs (and so the pod network new pods draw from). */
+function samePodAddresses(old: K8sObject | undefined, next: K8sObject | undefined): boolean {
+  const ips = (o: K8sObject | undefined) =>
+    o && o.kind === "Pod"
+      ? buildCluster([o])
+          .cluster.pods.flatMap((p) => p.ips.map((ip) => `${ip.family}:${ip.value}`))
+          .sort()
+          .join(",")
+      : "";
+  return ips(old) === ips(next);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export type { Diagnostic };
