@@ -275,7 +275,10 @@ export function brokenMessage(r: GuaranteeResult): string {
         port: x.conn.port,
       })
         .map((l) => l.trim())
+        .filter((l) => l !== "")
+        .map((l) => (/[:;.,]$/.test(l) ? l : `${l};`))
         .join(" ")
+        .replace(/;$/, "")
     : "";
   return `${head} — counterexample: ${formatEndpoint(x.src)} → ${formatEndpoint(x.dst)} on ${x.conn.protocol}/${x.conn.port} would be ${x.allowed ? "allowed" : "denied"}${why ? ` (${why})` : ""}`;
 }
