@@ -121,6 +121,7 @@ const LAZY = {
   lint: async () => (await import("./lint.js")).registerLint(program, common),
   check: async () => (await import("./check.js")).registerCheck(program, common),
   repl: async () => (await import("./repl.js")).registerRepl(program, common),
+  serve: async () => (await import("./serve.js")).registerServe(program, common),
 } as const;
 const asked = process.argv.slice(2).find((a) => !a.startsWith("-"));
 const eager = ["list", "eval", "diff"];

@@ -99,8 +99,8 @@ function describe(e: ErrorObject | undefined | null): string {
 const JUDGED: Readonly<Record<string, string>> = {
   "networking.k8s.io/NetworkPolicy": "NetworkPolicy",
   "policy.networking.k8s.io/ClusterNetworkPolicy": "ClusterNetworkPolicy",
-  "policy.networking.k8s.x-k8s.io/AdminNetworkPolicy": "AdminNetworkPolicy",
-  "policy.networking.k8s.x-k8s.io/BaselineAdminNetworkPolicy": "BaselineAdminNetworkPolicy",
+  "policy.networking.k8s.io/AdminNetworkPolicy": "AdminNetworkPolicy",
+  "policy.networking.k8s.io/BaselineAdminNetworkPolicy": "BaselineAdminNetworkPolicy",
   "/Namespace": "Namespace",
   "/Pod": "Pod",
   "/Service": "Service",

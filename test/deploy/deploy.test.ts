@@ -64,8 +64,8 @@ const REVIEWED: readonly Resource[] = [
   r("batch", "v1", "cronjobs"),
   r("networking.k8s.io", "v1", "networkpolicies"),
   r("policy.networking.k8s.io", "v1alpha2", "clusternetworkpolicies", false),
-  r("policy.networking.k8s.x-k8s.io", "v1alpha1", "adminnetworkpolicies", false),
-  r("policy.networking.k8s.x-k8s.io", "v1alpha1", "baselineadminnetworkpolicies", false),
+  r("policy.networking.k8s.io", "v1alpha1", "adminnetworkpolicies", false),
+  r("policy.networking.k8s.io", "v1alpha1", "baselineadminnetworkpolicies", false),
 ];
 
 /** What `netpolc serve --in-cluster` lists and watches: the reviewed kinds and EndpointSlices. */
