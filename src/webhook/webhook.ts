@@ -99,7 +99,7 @@ export class Webhook {
         if (!base) return;
         const old = base.objects.get(key);
         const now = this.state.get(key);
-        if (old === now) return;
+        if (sameObject(old, now)) return;
         const change: Change | undefined = now
           ? { op: "upsert", object: now, old }
           : old
@@ -243,6 +243,21 @@ export class Webhook {
   settled(): Promise<void> {
     return this.applying;
   }
+}
+
+/**
+ * Whether two versions of an object are the same (a re-list after an expired watch hands every
+ * object over again): by resourceVersion when both have one, else by content.
+ */
+function sameObject(a: K8sObject | undefined, b: K8sObject | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  const va = (a.metadata as { resourceVersion?: unknown }).resourceVersion;
+  const vb = (b.metadata as { resourceVersion?: unknown }).resourceVersion;
+  if (typeof va === "string" && typeof vb === "string") return va === vb;
+  const text = (o: K8sObject) =>
+    JSON.stringify(o, (k, v) => (k === "source" || k === "locate" ? undefined : v));
+  return text(a) === text(b);
 }
 
 /** A Kubernetes Status object for answers that are not AdmissionReviews. */
