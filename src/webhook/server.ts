@@ -50,6 +50,9 @@ export async function startServer(
     requestTimeout: o.requestTimeoutMs ?? 10_000,
     headersTimeout: Math.min(o.requestTimeoutMs ?? 10_000, 5_000),
     keepAliveTimeout: 30_000,
+    // Node checks the request and header timeouts on this period (30 s by default): a slow client
+    // would otherwise keep its connection up to 30 s past its budget.
+    connectionsCheckingInterval: 1_000,
   });
   const sockets = new Set<Socket>();
   server.on("connection", (s: Socket) => {
@@ -57,9 +60,12 @@ export async function startServer(
     s.on("close", () => sockets.delete(s));
   });
   server.on("tlsClientError", (e) => log.debug("TLS handshake failed", { error: e.message }));
-  server.on("clientError", (e, socket) => {
-    log.debug("client error", { error: e.message });
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+  server.on("clientError", (e: NodeJS.ErrnoException, socket) => {
+    log.debug("client error", { error: e.message, code: e.code });
+    // A request not sent in time gets 408 (as Node's default handler answers), anything else 400.
+    const line =
+      e.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "408 Request Timeout" : "400 Bad Request";
+    if (socket.writable) socket.end(`HTTP/1.1 ${line}\r\nConnection: close\r\n\r\n`);
     else socket.destroy();
   });
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
@@ -90,7 +96,15 @@ export async function startServer(
       req.resume();
       return send(res, 415, status(415, "UnsupportedMediaType", "the body must be application/json"));
     }
-    const body = await readBody(req, o.maxBodyBytes);
+    let body: string | undefined;
+    try {
+      body = await readBody(req, o.maxBodyBytes);
+    } catch (e) {
+      // The client went away or was cut off (request timeout) mid-body: nobody to answer.
+      log.debug("request body not read to the end", { error: (e as Error).message });
+      res.destroy();
+      return;
+    }
     if (body === undefined) {
       metrics.requests.inc({ verdict: "bad_request", kind: "", operation: "" });
       res.setHeader("connection", "close");
