@@ -200,26 +200,37 @@ export function setFootprint(expr: SetExpr, cluster: Cluster): Footprint {
     case "service": {
       const target = resolveRef(cluster, expr);
       if (!target) return NO_POD;
-      if (target.kind === "workload") {
-        const pods = target.pods.map((i) => cluster.pods[i]!);
-        return {
-          all: false,
-          boxes: pods.map((p) => ({
-            namespaces: new Set([p.namespace]),
-            nsReqs: [],
-            podReqs: Object.entries(p.labels).map(([key, v]) => ({
-              key,
-              operator: "In" as const,
-              values: [v],
-            })),
-          })),
-        };
-      }
+      if (target.kind === "workload") return exactPods(target.pods.map((i) => cluster.pods[i]!));
       const svc = cluster.services[target.index]!;
-      if (!svc.selector) return NO_POD;
+      // A selector-less Service's endpoints are addresses (EndpointSlices / Endpoints): the pods
+      // holding them are in the set.
+      if (!svc.selector) return exactPods(endpointPods(cluster, svc.namespace, svc.name));
       return box({ namespaces: new Set([svc.namespace]), podReqs: reqsOf({ matchLabels: svc.selector }) });
     }
   }
+}
+
+/** Pods with exactly these namespaces and labels (and any pod sharing them). */
+function exactPods(pods: readonly Pod[]): Footprint {
+  return {
+    all: false,
+    boxes: pods.map((p) => ({
+      namespaces: new Set([p.namespace]),
+      nsReqs: [],
+      podReqs: Object.entries(p.labels).map(([key, v]) => ({ key, operator: "In" as const, values: [v] })),
+    })),
+  };
+}
+
+/** The pods holding an address of a selector-less Service's EndpointSlices / Endpoints. */
+export function endpointPods(cluster: Cluster, namespace: string, service: string): Pod[] {
+  const ips = new Set(
+    cluster.endpoints
+      .filter((e) => e.namespace === namespace && e.service === service)
+      .flatMap((e) => e.addresses.map((a) => `${a.ip.family}:${a.ip.value}`)),
+  );
+  if (ips.size === 0) return [];
+  return cluster.pods.filter((p) => p.ips.some((ip) => ips.has(`${ip.family}:${ip.value}`)));
 }
 
 function namespaceFootprint(n: NamespaceExpr | undefined): Footprint {

@@ -288,9 +288,13 @@ function touches(scope: Scope, cluster: Cluster, o: K8sObject | undefined): bool
           cluster.services.some(
             (s) =>
               scope.services.has(`${s.namespace}/${s.name}`) &&
-              s.namespace === p.namespace &&
-              s.selector !== undefined &&
-              Object.entries(s.selector).every(([k, v]) => p.labels[k] === v),
+              (s.selector === undefined
+                ? // A selector-less Service's endpoint addresses may be this pod's.
+                  endpointAddresses(cluster, s.namespace, s.name).some((a) =>
+                    p.ips.some((ip) => ip.family === a.family && ip.value === a.value),
+                  )
+                : s.namespace === p.namespace &&
+                  Object.entries(s.selector).every(([k, v]) => p.labels[k] === v)),
           ),
       );
     }
@@ -298,6 +302,12 @@ function touches(scope: Scope, cluster: Cluster, o: K8sObject | undefined): bool
       // Nodes, endpoints, routes: not sliced; every guarantee is checked again.
       return true;
   }
+}
+
+function endpointAddresses(cluster: Cluster, namespace: string, service: string) {
+  return cluster.endpoints
+    .filter((e) => e.namespace === namespace && e.service === service)
+    .flatMap((e) => e.addresses.map((a) => a.ip));
 }
 
 /** Whether the change keeps the set of pod IPs (and so the pod network new pods draw from). */

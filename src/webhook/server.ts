@@ -63,8 +63,7 @@ export async function startServer(
   server.on("clientError", (e: NodeJS.ErrnoException, socket) => {
     log.debug("client error", { error: e.message, code: e.code });
     // A request not sent in time gets 408 (as Node's default handler answers), anything else 400.
-    const line =
-      e.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "408 Request Timeout" : "400 Bad Request";
+    const line = e.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "408 Request Timeout" : "400 Bad Request";
     if (socket.writable) socket.end(`HTTP/1.1 ${line}\r\nConnection: close\r\n\r\n`);
     else socket.destroy();
   });

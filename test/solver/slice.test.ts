@@ -408,12 +408,11 @@ describe("sliceCluster", () => {
     });
   });
 
-  // KNOWN BUG (reported, not fixed here): a Service without a selector is its Endpoints' addresses,
-  // and the solver counts an existing pod holding one of them as a member (sets.ts
-  // serviceEndpoints); setFootprint gives such a Service NO_POD, so the slice drops that pod.
-  // Full input: x (10.0.0.5, the endpoint) reaches y → fails. Slice: only the address 10.0.0.5,
-  // which y's podSelector rule does not admit → holds. Remove `.fails` once slice.ts is fixed.
-  it.fails("a selector-less Service's endpoint pods stay in the slice", async () => {
+  // A Service without a selector is its Endpoints' addresses, and the solver counts an existing pod
+  // holding one of them as a member: the slice must keep that pod. Full input: x (10.0.0.5, the
+  // endpoint) reaches y → fails; a slice without x would only hold the address 10.0.0.5, which y's
+  // podSelector rule does not admit → holds (the bug this guards against).
+  it("a selector-less Service's endpoint pods stay in the slice", async () => {
     const cluster = clusterOf(
       [
         pod("a", "x", `app: "x"`, "10.0.0.5"),
