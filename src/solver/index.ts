@@ -40,5 +40,14 @@ export {
   setFootprint,
   sliceCluster,
 } from "./slice.js";
+export {
+  ANY_SIDE,
+  type ChangeEffect,
+  changeMayBreak,
+  policyChangeEffect,
+  type Region,
+  type Side,
+  selectorKeys,
+} from "./change.js";
 export { exclusive, shutdownZ3, z3, z3StartupMs } from "./z3.js";
 export * from "./validate/index.js";

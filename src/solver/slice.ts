@@ -28,7 +28,7 @@ import {
 import type { Claim, LabelRequirement, NamespaceExpr, SetExpr } from "../parser/index.js";
 import { resolveRef } from "./sets.js";
 
-interface Req {
+export interface Req {
   readonly key: string;
   readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
   readonly values: readonly string[];
@@ -60,6 +60,19 @@ export interface Scope {
   readonly pods: Footprint;
   /** Services the claim names (`service ns/name`, bare `ns/name`), as `ns/name`. */
   readonly services: ReadonlySet<string>;
+}
+
+/** A selector's requirements, matchLabels as `In` (a pod matches when it meets them all). */
+export const labelRequirements = (s: LabelSelector): readonly Req[] => reqsOf(s);
+
+/** Pods matching `pods` in one namespace, or in the namespaces a selector matches. */
+export function namespacePodsFootprint(
+  ns: { readonly namespace: string } | { readonly selector: LabelSelector },
+  pods: LabelSelector,
+): Footprint {
+  return "namespace" in ns
+    ? box({ namespaces: new Set([ns.namespace]), podReqs: reqsOf(pods) })
+    : box({ nsReqs: reqsOf(ns.selector), podReqs: reqsOf(pods) });
 }
 
 const reqsOf = (s: LabelSelector): Req[] => [

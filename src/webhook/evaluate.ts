@@ -17,21 +17,26 @@ import {
   buildCluster,
   type Cluster,
   type IpRange,
+  type Labels,
   type ModelOptions,
   type Namespace,
   type Pod,
 } from "../model/index.js";
 import type { Guarantee, GuaranteeFile, K8sObject } from "../parser/index.js";
 import {
+  type ChangeEffect,
+  changeMayBreak,
   containsNamespace,
   containsPod,
   exclusive,
   type GuaranteeResult,
   podNetworkOf,
+  policyChangeEffect,
   policyReach,
   policyTouches,
   type Scope,
   scopeOf,
+  selectorKeys,
   sliceCluster,
   Verifier,
 } from "../solver/index.js";
@@ -92,6 +97,8 @@ export class Evaluator {
   readonly guarantees: readonly Guarantee[];
   private base: Base | undefined;
   private version = 0;
+  /** Label keys some selector mentions, per base (see selectorKeys). */
+  private keys: { readonly base: Base; readonly keys: ReadonlySet<string> } | undefined;
 
   constructor(
     readonly files: readonly GuaranteeFile[],
@@ -142,16 +149,25 @@ export class Evaluator {
       ? base.podNetwork
       : podNetworkOf(analyze(cluster, this.options.model));
     const buildMs = performance.now() - t0;
-    const touched = (g: Guarantee) =>
-      podNetwork !== base.podNetwork ||
-      touches(scopeOf(g.claim, base.cluster), base.cluster, old) ||
-      touches(scopeOf(g.claim, cluster), cluster, change.op === "upsert" ? change.object : undefined);
+    const next = change.op === "upsert" ? change.object : undefined;
+    const inert = podNetwork === base.podNetwork && inertRelabel(old, next, this.keysOf(base));
+    const effect = podNetwork === base.podNetwork ? policyEffect(base.cluster, old, next) : undefined;
+    const touched = (g: Guarantee, before: GuaranteeResult) => {
+      if (inert) return false;
+      // A guarantee that holds breaks only one way: ask whether the change can go that way.
+      if (effect && before.verdict === "holds") return changeMayBreak(g.claim, cluster, effect);
+      return (
+        podNetwork !== base.podNetwork ||
+        touches(scopeOf(g.claim, base.cluster), base.cluster, old) ||
+        touches(scopeOf(g.claim, cluster), cluster, next)
+      );
+    };
     const outcomes: Outcome[] = [];
     const verdicts = new Map(base.verdicts);
     let solveMs = 0;
     for (const g of this.guarantees) {
       const before = base.verdicts.get(g)!;
-      if (!touched(g)) {
+      if (!touched(g, before)) {
         outcomes.push({ guarantee: g, before: before.verdict, after: before, reverified: false });
         continue;
       }
@@ -172,6 +188,18 @@ export class Evaluator {
       baseVersion: base.version,
       next: { version: base.version, objects, cluster, podNetwork, verdicts },
     };
+  }
+
+  private keysOf(base: Base): ReadonlySet<string> {
+    if (this.keys?.base !== base)
+      this.keys = {
+        base,
+        keys: selectorKeys(
+          base.cluster,
+          this.guarantees.map((g) => g.claim),
+        ),
+      };
+    return this.keys.keys;
   }
 
   /** One guarantee on the slice of `cluster` that decides it; z3 work runs exclusively. */
@@ -309,6 +337,76 @@ function endpointAddresses(cluster: Cluster, namespace: string, service: string)
     .filter((e) => e.namespace === namespace && e.service === service)
     .flatMap((e) => e.addresses.map((a) => a.ip));
 }
+
+const POLICY_KINDS = new Set([
+  "NetworkPolicy",
+  "ClusterNetworkPolicy",
+  "AdminNetworkPolicy",
+  "BaselineAdminNetworkPolicy",
+]);
+
+/** What a policy change can add and remove (undefined for other kinds of change). */
+function policyEffect(
+  cluster: Cluster,
+  old: K8sObject | undefined,
+  next: K8sObject | undefined,
+): ChangeEffect | undefined {
+  const o = old ?? next;
+  if (!o || !POLICY_KINDS.has(o.kind)) return undefined;
+  const built = (x: K8sObject | undefined) => {
+    if (!x) return undefined;
+    const c = buildCluster([x]).cluster;
+    return c.policies[0] ?? c.clusterPolicies[0];
+  };
+  const before = built(old);
+  const after = built(next);
+  // An object that did not build (invalid) counts as every connection of everything.
+  if ((old && !before) || (next && !after)) return undefined;
+  const others =
+    o.kind === "NetworkPolicy"
+      ? cluster.policies.filter(
+          (p) => !(p.namespace === (o.metadata.namespace ?? "default") && p.ref.name === o.metadata.name),
+        )
+      : cluster.policies;
+  return policyChangeEffect(before, after, others);
+}
+
+/**
+ * Whether old and next differ only in labels under keys no selector mentions (same kind, name and
+ * everything else): then no selector's match changes, nor any verdict.
+ */
+function inertRelabel(
+  old: K8sObject | undefined,
+  next: K8sObject | undefined,
+  keys: ReadonlySet<string>,
+): boolean {
+  if (!old || !next || old.kind !== next.kind) return false;
+  if (!WORKLOAD_KINDS.has(old.kind) && old.kind !== "Namespace") return false;
+  const seen = (o: K8sObject) => {
+    const c = buildCluster([o]).cluster;
+    const project = (l: Labels) => Object.fromEntries(Object.entries(l).filter(([k]) => keys.has(k)));
+    return JSON.stringify(
+      {
+        namespaces: c.namespaces.map((n) => ({ ...n, labels: project(n.labels) })),
+        pods: c.pods.map((p) => ({ ...p, labels: project(p.labels) })),
+        workloads: c.workloads,
+      },
+      (k, v) => (k === "source" ? undefined : typeof v === "bigint" ? String(v) : v),
+    );
+  };
+  return seen(old) === seen(next);
+}
+
+const WORKLOAD_KINDS = new Set([
+  "Pod",
+  "Deployment",
+  "ReplicaSet",
+  "StatefulSet",
+  "DaemonSet",
+  "Job",
+  "CronJob",
+  "ReplicationController",
+]);
 
 /** Whether the change keeps the set of pod IPs (and so the pod network new pods draw from). */
 function samePodAddresses(old: K8sObject | undefined, next: K8sObject | undefined): boolean {
