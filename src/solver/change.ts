@@ -27,6 +27,8 @@
  * can reach the guarantee's sides; a guarantee that does not hold may be repaired by either kind and
  * is not decided here (the caller re-checks it on its footprint).
  */
+
+import type { SourcePosition } from "../common/index.js";
 import type { Cluster, ClusterPolicy, LabelSelector, NetworkPolicy, Peer, Rule } from "../model/index.js";
 import type { Claim, SetExpr } from "../parser/index.js";
 import {
@@ -171,7 +173,9 @@ function peerSide(p: Peer): Side {
     case "pods":
       return {
         pods: namespacePodsFootprint(
-          p.namespaces.kind === "same" ? { namespace: p.namespaces.namespace } : { selector: p.namespaces.selector },
+          p.namespaces.kind === "same"
+            ? { namespace: p.namespaces.namespace }
+            : { selector: p.namespaces.selector },
           p.pods,
         ),
         addresses: false,
@@ -282,4 +286,69 @@ export function selectorKeys(cluster: Cluster, claims: readonly Claim[]): Set<st
     }
   }
   return keys;
+}
+
+/**
+ * The claims that decide whether a change breaks a `deny` claim that holds, each smaller than the
+ * claim: a connection the change newly allows lies in one of its added regions, so the claim
+ * still holds iff it holds on every region it meets — `deny from (A and R.src) to (B and R.dst)`.
+ * A region whose sides are narrower than the claim's (a new rule's peers, the subjects of a deleted
+ * policy) gives a smaller slice and a faster check; a counterexample of a restricted claim is one of
+ * the claim. Undefined for other claims (checked whole).
+ */
+export function restrictedClaims(claim: Claim, cluster: Cluster, effect: ChangeEffect): Claim[] | undefined {
+  if (claim.kind !== "reach" || claim.verdict !== "deny") return undefined;
+  const from: Side = { pods: setFootprint(claim.from, cluster), addresses: hasAddresses(claim.from) };
+  const to: Side = { pods: setFootprint(claim.to, cluster), addresses: hasAddresses(claim.to) };
+  return effect.added
+    .filter((r) => meetSides(r.src, from) && meetSides(r.dst, to))
+    .map((r) => ({
+      ...claim,
+      from: restrict(claim.from, r.src),
+      to: restrict(claim.to, r.dst),
+    }));
+}
+
+/** `e and side`, leaving `e` alone when the side is everything. */
+function restrict(e: SetExpr, side: Side): SetExpr {
+  if (side.pods.all && side.addresses) return e;
+  return { kind: "and", left: e, right: sideExpr(side, e.source), source: e.source };
+}
+
+/** A side as a set: its boxes (namespace names or labels, pod labels) or, for addresses, `not pods`. */
+function sideExpr(side: Side, source: SourcePosition): SetExpr {
+  const anyPod: SetExpr = { kind: "pods", domain: "any", source };
+  const parts: SetExpr[] = [];
+  if (side.pods.all) parts.push(anyPod);
+  else
+    for (const b of side.pods.boxes) {
+      const labels = b.podReqs.map((r) => ({ ...r, source }));
+      const nsLabels = b.nsReqs.map((r) => ({ ...r, source }));
+      const names = b.namespaces ? [...b.namespaces] : [undefined];
+      for (const name of names) {
+        let e: SetExpr = {
+          kind: "pods",
+          domain: "any",
+          labels,
+          ...(name !== undefined ? { namespace: { kind: "name", name, source } } : {}),
+          source,
+        };
+        if (nsLabels.length > 0)
+          e = {
+            kind: "and",
+            left: e,
+            right: {
+              kind: "pods",
+              domain: "any",
+              namespace: { kind: "labels", labels: nsLabels, source },
+              source,
+            },
+            source,
+          };
+        parts.push(e);
+      }
+    }
+  if (side.addresses) parts.push({ kind: "not", operand: anyPod, source });
+  if (parts.length === 0) return { kind: "not", operand: { kind: "anything", source }, source };
+  return parts.reduce((l, r) => ({ kind: "or", left: l, right: r, source }));
 }

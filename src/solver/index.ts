@@ -1,4 +1,14 @@
 export {
+  ANY_SIDE,
+  type ChangeEffect,
+  changeMayBreak,
+  policyChangeEffect,
+  type Region,
+  restrictedClaims,
+  type Side,
+  selectorKeys,
+} from "./change.js";
+export {
   type CompareOptions,
   type Comparison,
   compareInputs,
@@ -12,18 +22,6 @@ export {
 } from "./decode.js";
 export { connFormula, engineAllowed, isEngineEndpoint } from "./engine-formula.js";
 export { type LintOptions, lintCluster } from "./lints.js";
-export { buildUniverse, type Mentions, type Universe } from "./universe.js";
-export {
-  type Counterexample,
-  DEFAULT_TIMEOUT_MS,
-  type GuaranteeResult,
-  type Verdict,
-  Verifier,
-  type VerifyOptions,
-  type VerifyReport,
-  verifyGuarantees,
-} from "./verify.js";
-export { type Conn, type Endpoint, KIND, Space, World } from "./world.js";
 export {
   containsNamespace,
   containsPod,
@@ -40,14 +38,17 @@ export {
   setFootprint,
   sliceCluster,
 } from "./slice.js";
-export {
-  ANY_SIDE,
-  type ChangeEffect,
-  changeMayBreak,
-  policyChangeEffect,
-  type Region,
-  type Side,
-  selectorKeys,
-} from "./change.js";
-export { exclusive, shutdownZ3, z3, z3StartupMs } from "./z3.js";
+export { buildUniverse, type Mentions, type Universe } from "./universe.js";
 export * from "./validate/index.js";
+export {
+  type Counterexample,
+  DEFAULT_TIMEOUT_MS,
+  type GuaranteeResult,
+  type Verdict,
+  Verifier,
+  type VerifyOptions,
+  type VerifyReport,
+  verifyGuarantees,
+} from "./verify.js";
+export { type Conn, type Endpoint, KIND, Space, World } from "./world.js";
+export { exclusive, shutdownZ3, z3, z3StartupMs } from "./z3.js";

@@ -21,6 +21,7 @@ import {
   type LabelSelector,
   type Labels,
   matches,
+  NAMESPACE_NAME_LABEL,
   type Namespace,
   type NetworkPolicy,
   type Pod,
@@ -123,8 +124,14 @@ function meetBoxes(a: Box, b: Box): Box | undefined {
   let namespaces = a.namespaces;
   if (b.namespaces)
     namespaces = namespaces ? new Set([...namespaces].filter((n) => b.namespaces!.has(n))) : b.namespaces;
-  if (namespaces && namespaces.size === 0) return undefined;
   const nsReqs = [...a.nsReqs, ...b.nsReqs];
+  // A namespace's name is also its label kubernetes.io/metadata.name: names must meet those requirements.
+  if (namespaces) {
+    const onName = nsReqs.filter((r) => r.key === NAMESPACE_NAME_LABEL);
+    if (onName.length > 0)
+      namespaces = new Set([...namespaces].filter((n) => holds(onName, { [NAMESPACE_NAME_LABEL]: n })));
+  }
+  if (namespaces && namespaces.size === 0) return undefined;
   const podReqs = [...a.podReqs, ...b.podReqs];
   if (!satisfiable(nsReqs) || !satisfiable(podReqs)) return undefined;
   return { namespaces, nsReqs, podReqs };

@@ -22,7 +22,7 @@ import {
   type Namespace,
   type Pod,
 } from "../model/index.js";
-import type { Guarantee, GuaranteeFile, K8sObject } from "../parser/index.js";
+import type { Claim, Guarantee, GuaranteeFile, K8sObject } from "../parser/index.js";
 import {
   type ChangeEffect,
   changeMayBreak,
@@ -34,6 +34,7 @@ import {
   policyChangeEffect,
   policyReach,
   policyTouches,
+  restrictedClaims,
   type Scope,
   scopeOf,
   selectorKeys,
@@ -67,6 +68,8 @@ export interface Evaluation {
   readonly reverified: number;
   readonly solveMs: number;
   readonly buildMs: number;
+  /** False when evaluation stopped at the first broken guarantee (`stopAtBroken`). */
+  readonly complete: boolean;
   /** The base version the change was evaluated on. */
   readonly baseVersion: number;
   /** The changed cluster, and its verdicts, to adopt when the change is applied. */
@@ -77,6 +80,14 @@ export interface EvaluatorOptions {
   readonly model: ModelOptions;
   /** z3 per check, at most (the request's deadline also bounds it). */
   readonly timeoutMs?: number | undefined;
+}
+
+export interface EvaluateOptions {
+  /**
+   * Stop at the first guarantee the change breaks (enforce mode: one suffices to deny, and a denied
+   * change is never applied). Guarantees are checked narrowest first.
+   */
+  readonly stopAtBroken?: boolean | undefined;
 }
 
 /** A state of the cluster with every guarantee's verdict in it. */
@@ -129,13 +140,13 @@ export class Evaluator {
 
   /** Adopts an evaluated change as the new base (when it was evaluated on the current one). */
   adopt(e: Evaluation): boolean {
-    if (!this.base || e.baseVersion !== this.base.version) return false;
+    if (!this.base || !e.complete || e.baseVersion !== this.base.version) return false;
     this.base = { ...e.next, version: ++this.version };
     return true;
   }
 
   /** Evaluates a change on the current base; `deadline` is a `performance.now()` time. */
-  async evaluate(change: Change, deadline: number): Promise<Evaluation> {
+  async evaluate(change: Change, deadline: number, options: EvaluateOptions = {}): Promise<Evaluation> {
     const base = this.base;
     if (!base) throw new Error("the evaluator has no base yet");
     const t0 = performance.now();
@@ -162,21 +173,58 @@ export class Evaluator {
         touches(scopeOf(g.claim, cluster), cluster, next)
       );
     };
-    const outcomes: Outcome[] = [];
     const verdicts = new Map(base.verdicts);
-    let solveMs = 0;
+    const checks: { g: Guarantee; before: GuaranteeResult; claims: readonly Claim[]; broad: boolean }[] = [];
+    const kept = new Map<Guarantee, Outcome>();
     for (const g of this.guarantees) {
       const before = base.verdicts.get(g)!;
       if (!touched(g, before)) {
-        outcomes.push({ guarantee: g, before: before.verdict, after: before, reverified: false });
+        kept.set(g, { guarantee: g, before: before.verdict, after: before, reverified: false });
         continue;
       }
-      const t1 = performance.now();
-      const after = await this.verifyOn(cluster, podNetwork, g, deadline);
-      solveMs += performance.now() - t1;
-      verdicts.set(g, after);
-      outcomes.push({ guarantee: g, before: before.verdict, after, reverified: true });
+      const claims = (effect && before.verdict === "holds" && restrictedClaims(g.claim, cluster, effect)) || [
+        g.claim,
+      ];
+      const broad = claims.some((c) => scopeOf(c, cluster).pods.all);
+      checks.push({ g, before, claims, broad });
     }
+    // Narrow checks first: with `stopAtBroken`, a cheap broken guarantee spares the broad ones.
+    checks.sort((a, b) => Number(a.broad) - Number(b.broad));
+    let solveMs = 0;
+    let complete = true;
+    const checked = new Map<Guarantee, Outcome>();
+    for (const { g, before, claims } of checks) {
+      if (!complete) break;
+      const t1 = performance.now();
+      let after: GuaranteeResult = { guarantee: g, verdict: "holds", ms: 0 };
+      for (const claim of claims) {
+        const r = await this.verifyOn(cluster, podNetwork, claim === g.claim ? g : { ...g, claim }, deadline);
+        // A restricted claim's counterexample is one of the guarantee's.
+        const result = { ...r, guarantee: g };
+        if (result.verdict === "fails") {
+          after = result;
+          break;
+        }
+        if (result.verdict === "unknown") after = result;
+      }
+      after = { ...after, ms: performance.now() - t1 };
+      solveMs += after.ms;
+      verdicts.set(g, after);
+      checked.set(g, { guarantee: g, before: before.verdict, after, reverified: true });
+      if (options.stopAtBroken && before.verdict === "holds" && after.verdict === "fails") complete = false;
+    }
+    // Guarantees not reached (stopped at a broken one) keep their verdict, and the evaluation is
+    // marked incomplete: it cannot become a base.
+    const outcomes = this.guarantees.map(
+      (g) =>
+        checked.get(g) ??
+        kept.get(g) ?? {
+          guarantee: g,
+          before: base.verdicts.get(g)!.verdict,
+          after: base.verdicts.get(g)!,
+          reverified: false,
+        },
+    );
     return {
       outcomes,
       broken: outcomes.filter((o) => o.before === "holds" && o.after.verdict === "fails"),
@@ -185,6 +233,7 @@ export class Evaluator {
       reverified: outcomes.filter((o) => o.reverified).length,
       solveMs,
       buildMs,
+      complete,
       baseVersion: base.version,
       next: { version: base.version, objects, cluster, podNetwork, verdicts },
     };

@@ -236,6 +236,9 @@ export function decide(
   const message = [
     ...brokenText,
     ...(failClosed ? undecidedText.map((t) => `${t}; denied (failure policy Fail)`) : []),
+    ...(e.complete
+      ? []
+      : ["(the remaining guarantees were not checked: one broken guarantee denies the change)"]),
   ].join("\n");
   if (mode === "enforce")
     return {

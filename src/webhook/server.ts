@@ -68,14 +68,14 @@ export async function startServer(
     else socket.destroy();
   });
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    route(req, res).catch((e: unknown) => {
+    route(req, res, performance.now()).catch((e: unknown) => {
       log.error("handler failed", { error: String(e) });
       if (!res.headersSent) send(res, 500, { error: "internal error" });
       else res.destroy();
     });
   });
 
-  const route = async (req: IncomingMessage, res: ServerResponse) => {
+  const route = async (req: IncomingMessage, res: ServerResponse, arrivedAt: number) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/healthz") return sendText(res, 200, "ok\n");
     if (path === "/readyz")
@@ -111,7 +111,7 @@ export async function startServer(
       req.destroy();
       return;
     }
-    const reply = await webhook.handle(body);
+    const reply = await webhook.handle(body, arrivedAt);
     send(res, reply.status, reply.body);
   };
 

@@ -122,9 +122,12 @@ export class Webhook {
     if (!this.evaluator.adopt(again)) this.enqueue(() => this.applyChange(change, undefined));
   }
 
-  /** Answers one POST /validate body. Never throws. */
-  async handle(body: string): Promise<Reply> {
-    const t0 = performance.now();
+  /**
+   * Answers one POST /validate body, within the deadline counted from `arrivedAt` (a
+   * `performance.now()` time: when the request's headers arrived). Never throws.
+   */
+  async handle(body: string, arrivedAt = performance.now()): Promise<Reply> {
+    const t0 = arrivedAt;
     this.inFlight++;
     try {
       return await this.handleTimed(body, t0);
@@ -194,7 +197,10 @@ export class Webhook {
     const late = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - performance.now()));
     });
-    return Promise.race([this.evaluator.evaluate(change, deadline), late]).finally(() => clearTimeout(timer));
+    const stopAtBroken = this.options.mode === "enforce";
+    return Promise.race([this.evaluator.evaluate(change, deadline, { stopAtBroken }), late]).finally(() =>
+      clearTimeout(timer),
+    );
   }
 
   private failureAnswer(why: string): Answer {
