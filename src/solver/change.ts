@@ -289,14 +289,31 @@ export function selectorKeys(cluster: Cluster, claims: readonly Claim[]): Set<st
 }
 
 /**
- * The claims that decide whether a change breaks a `deny` claim that holds, each smaller than the
- * claim: a connection the change newly allows lies in one of its added regions, so the claim
+ * The claims that decide whether a change breaks a `deny` or `within` claim that holds, each
+ * smaller than the claim: a connection the change newly allows lies in one of its added regions, so the claim
  * still holds iff it holds on every region it meets — `deny from (A and R.src) to (B and R.dst)`.
  * A region whose sides are narrower than the claim's (a new rule's peers, the subjects of a deleted
  * policy) gives a smaller slice and a faster check; a counterexample of a restricted claim is one of
- * the claim. Undefined for other claims (checked whole).
+ * the claim. `within` claims are restricted the same way on the subject's side, and to the region's
+ * other side as peers. Undefined for other claims (checked whole).
  */
 export function restrictedClaims(claim: Claim, cluster: Cluster, effect: ChangeEffect): Claim[] | undefined {
+  if (claim.kind === "within") {
+    // Likewise a `within` claim: `S within E` on R is `(S and R's side) within E`, peers in R's other side.
+    const subject: Side = { pods: setFootprint(claim.subject, cluster), addresses: hasAddresses(claim.subject) };
+    const egress = claim.direction === "egress";
+    return effect.added
+      .filter((r) => meetSides(egress ? r.src : r.dst, subject))
+      .map((r) => {
+        const [mine, theirs] = egress ? [r.src, r.dst] : [r.dst, r.src];
+        const peers = theirs.pods.all && theirs.addresses ? undefined : sideExpr(theirs, claim.subject.source);
+        return {
+          ...claim,
+          subject: restrict(claim.subject, mine),
+          peers: claim.peers && peers ? and(claim.peers, peers) : (claim.peers ?? peers),
+        };
+      });
+  }
   if (claim.kind !== "reach" || claim.verdict !== "deny") return undefined;
   const from: Side = { pods: setFootprint(claim.from, cluster), addresses: hasAddresses(claim.from) };
   const to: Side = { pods: setFootprint(claim.to, cluster), addresses: hasAddresses(claim.to) };
@@ -308,6 +325,8 @@ export function restrictedClaims(claim: Claim, cluster: Cluster, effect: ChangeE
       to: restrict(claim.to, r.dst),
     }));
 }
+
+const and = (left: SetExpr, right: SetExpr): SetExpr => ({ kind: "and", left, right, source: left.source });
 
 /** `e and side`, leaving `e` alone when the side is everything. */
 function restrict(e: SetExpr, side: Side): SetExpr {

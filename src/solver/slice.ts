@@ -304,12 +304,16 @@ export function scopeOf(claim: Claim, cluster: Cluster): Scope {
     }
     case "within": {
       // Every connection of the subject counts, whoever is on the other side: the peer is any pod.
+      // (or, when the claim is restricted to `peers`, any pod of those).
       servicesOf(claim.subject, services);
       for (const e of claim.entries) servicesOf(e.peers, services);
+      if (claim.peers) servicesOf(claim.peers, services);
       const subject = fp(claim.subject);
+      const peers = claim.peers ? fp(claim.peers) : EVERY_POD;
+      const pods = join(subject, peers);
       return claim.direction === "egress"
-        ? { egress: subject, ingress: EVERY_POD, pods: EVERY_POD, services }
-        : { egress: EVERY_POD, ingress: subject, pods: EVERY_POD, services };
+        ? { egress: subject, ingress: peers, pods, services }
+        : { egress: peers, ingress: subject, pods, services };
     }
   }
 }

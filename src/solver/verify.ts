@@ -226,7 +226,13 @@ export class Verifier {
           c,
           claim.entries.map((e) => c.And(set(e.peers, peer), portsPredicate(w, e.ports, this.d, this.k))),
         );
-        return and(c, [set(claim.subject, subject), w.view(subject).pod, this.allowed, c.Not(listed)]);
+        return and(c, [
+          set(claim.subject, subject),
+          w.view(subject).pod,
+          ...(claim.peers ? [set(claim.peers, peer)] : []),
+          this.allowed,
+          c.Not(listed),
+        ]);
       }
     }
   }

@@ -65,6 +65,11 @@ export type Claim =
       readonly direction: "ingress" | "egress";
       readonly subject: SetExpr;
       readonly entries: readonly WithinEntry[];
+      /**
+       * Only connections with a peer (the other end) in this set count. No syntax: the solver's
+       * restricted re-checks build it (solver/change.ts).
+       */
+      readonly peers?: SetExpr | undefined;
       readonly source: SourcePosition;
     };
 
