@@ -23,6 +23,22 @@
  *    the changed cluster. Both --ipblock-pods modes. The counts (skipped vs re-checked, re-checked
  *    that do break) are printed, and must show the property is not vacuous. FC_RUNS sets the number
  *    of runs (default 25), FC_SEED replays one.
+ * 4. Restricted re-checks (`restrictedClaims`): the webhook re-checks a `deny` or `within` guarantee
+ *    that holds before a change by the smaller claims restrictedClaims derives from the change's
+ *    added regions, each verified on its own slice (`sliceCluster(after, scopeOf(claim, after))`)
+ *    with the whole changed cluster's pod network; "fails" if one fails. Named rows (an egress policy
+ *    deleted in x against `deny from not namespace billing to pods(app=db) in namespace billing`; a
+ *    new ingress policy in b admitting a against `egress of namespace a within { namespace a }`; one
+ *    failing and one holding variant of each) pin the restricted claims' shape, their slices and
+ *    counterexamples. In the property of 3, every guarantee that holds before and that
+ *    restrictedClaims answers for gets the webhook's verdict, which must equal its verdict on the
+ *    whole changed cluster; every counterexample of a restricted claim must be replayed by the engine
+ *    and lie in the original claim's sets (which must then fail on the whole cluster too). A second
+ *    fixed example makes restricted claims both hold and fail; the statistics are printed.
+ *
+ * KNOWN BUG (kept as `it.fails` rows, counted by the property as knownBugThrows): a restricted
+ * `within` claim's `peers` are not among the guarantee's mentions, so a label key or value only they
+ * name is missing from the slice's universe and the Verifier throws (the webhook answers 500).
  *
  * Regression: `ruleKey` used to JSON-stringify rules with their ipBlock ranges' bigints, so
  * `policyChangeEffect` threw "TypeError: Do not know how to serialize a BigInt" for every changed
@@ -37,20 +53,40 @@ import {
   buildCluster,
   type Cluster,
   type ClusterPolicy,
+  type IpRange,
+  type LabelSelector,
   type ModelOptions,
+  matches,
+  NAMESPACE_NAME_LABEL,
   type NetworkPolicy,
+  rangeHas,
 } from "../../src/model/index.js";
 import { type Guarantee, parseGuarantees } from "../../src/parser/guarantees/index.js";
-import { type ClusterPolicyRuleSpec, type NetworkPolicySpec, parseText } from "../../src/parser/index.js";
+import {
+  type Claim,
+  type ClusterPolicyRuleSpec,
+  type LabelRequirement,
+  type NetworkPolicySpec,
+  parseText,
+  type SetExpr,
+} from "../../src/parser/index.js";
 import {
   type ChangeEffect,
   changeMayBreak,
+  type DecodedEndpoint,
+  formatEndpoint,
+  type GuaranteeResult,
+  podNetworkOf,
   policyChangeEffect,
+  restrictedClaims,
+  scopeOf,
   selectorKeys,
   shutdownZ3,
+  sliceCluster,
   type Verdict,
   Verifier,
 } from "../../src/solver/index.js";
+import { cidrRange, resolveRef } from "../../src/solver/sets.js";
 import { labelsArb, podObject, selectorArb } from "../model/support/arbitraries.js";
 import { type RawClusterPolicy, type RawObject, type RawPolicy, toObjects } from "../model/support/case.js";
 
@@ -682,6 +718,486 @@ describe("policyChangeEffect and changeMayBreak, named changes", () => {
   });
 });
 
+// --- restricted claims: the webhook's re-check of a holding deny / within guarantee ---------------
+
+/**
+ * What the webhook does with a guarantee that holds before a change (src/webhook/evaluate.ts): each
+ * restricted claim verified on its own slice of the changed cluster, with the whole changed cluster's
+ * pod network; every Verifier released.
+ */
+async function restrictedResults(
+  after: Cluster,
+  g: Guarantee,
+  claims: readonly Claim[],
+  mode: Mode,
+  podNetwork: readonly IpRange[] = podNetworkOf(analyze(after, modeOptions(mode))),
+): Promise<{ result: GuaranteeResult; slice: Cluster }[]> {
+  const out: { result: GuaranteeResult; slice: Cluster }[] = [];
+  for (const claim of claims) {
+    const rg: Guarantee = { ...g, claim };
+    const slice = sliceCluster(after, scopeOf(claim, after));
+    const a = analyze(slice, modeOptions(mode));
+    const v = await Verifier.create(
+      slice,
+      a.options,
+      [{ file: "", guarantees: [rg] }],
+      { timeoutMs: TIMEOUT_MS, podNetwork },
+      a,
+    );
+    try {
+      out.push({ result: await v.verify(rg), slice });
+    } finally {
+      v.dispose();
+    }
+  }
+  return out;
+}
+
+/**
+ * The Verifier's errors for the known bug (see the `it.fails` rows "KNOWN BUG"): a label key, or a
+ * value, only a restricted `within` claim's `peers` name is missing from the slice's universe.
+ */
+const KNOWN_BUG = [
+  /^internal: label key \S+ missing from the universe$/,
+  /^Cannot read properties of undefined \(reading 'toString'\)$/,
+];
+const isKnownBug = (e: unknown, claims: readonly Claim[]): e is Error =>
+  e instanceof Error &&
+  KNOWN_BUG.some((re) => re.test(e.message)) &&
+  claims.some((c) => c.kind === "within" && c.peers !== undefined);
+
+/** The webhook's verdict from the restricted claims' verdicts: a failure wins, then unknown. */
+const combined = (vs: readonly Verdict[]): Verdict =>
+  vs.includes("fails") ? "fails" : vs.includes("unknown") ? "unknown" : "holds";
+
+const showReq = (r: LabelRequirement) =>
+  r.operator === "In"
+    ? `${r.key} in (${r.values.join(", ")})`
+    : r.operator === "NotIn"
+      ? `${r.key} notin (${r.values.join(", ")})`
+      : r.operator === "Exists"
+        ? r.key
+        : `!${r.key}`;
+
+/** A set in (roughly) the guarantee syntax, for failure reports. */
+function showSet(e: SetExpr): string {
+  switch (e.kind) {
+    case "or":
+    case "and":
+    case "except":
+      return `(${showSet(e.left)} ${e.kind} ${showSet(e.right)})`;
+    case "not":
+      return `not ${showSet(e.operand)}`;
+    case "pods": {
+      const labels = e.labels ? `(${e.labels.map(showReq).join(", ")})` : "";
+      const ns = !e.namespace
+        ? ""
+        : e.namespace.kind === "name"
+          ? ` in namespace ${e.namespace.name}`
+          : ` in namespace(${e.namespace.labels.map(showReq).join(", ")})`;
+      return `${e.domain === "existing" ? "existing " : ""}pods${labels}${ns}`;
+    }
+    case "workload":
+    case "service":
+      return `${e.kind} ${e.namespace}/${e.name}`;
+    case "ref":
+      return `${e.namespace}/${e.name}`;
+    case "cidr":
+      return e.text;
+    case "external":
+    case "anything":
+      return e.kind;
+  }
+}
+
+function showClaim(c: Claim): string {
+  switch (c.kind) {
+    case "reach":
+      return `${c.verdict} from ${showSet(c.from)} to ${showSet(c.to)}${c.ports ? " on …" : ""}`;
+    case "isolated":
+      return `isolated ${c.direction} for ${showSet(c.subject)}`;
+    case "within":
+      return `${c.direction} of ${showSet(c.subject)} within { ${c.entries.map((e) => showSet(e.peers)).join(", ")} }${c.peers ? ` [peers ${showSet(c.peers)}]` : ""}`;
+  }
+}
+
+const selectorOfReqs = (rs: readonly LabelRequirement[]): LabelSelector => ({
+  matchExpressions: rs.map((r) => ({ key: r.key, operator: r.operator, values: [...r.values] })),
+});
+
+/**
+ * Whether a decoded endpoint (of a counterexample) lies in a set of the claim, on the whole cluster
+ * (the solver's set semantics, sets.ts); undefined where this test cannot tell (Services).
+ */
+function inSet(
+  e: SetExpr,
+  ep: DecodedEndpoint,
+  cluster: Cluster,
+  domain: "any" | "existing",
+): boolean | undefined {
+  // Three-valued: undefined is "cannot tell".
+  const not3 = (x: boolean | undefined) => (x === undefined ? undefined : !x);
+  const and3 = (x: boolean | undefined, y: boolean | undefined) =>
+    x === false || y === false ? false : x === undefined || y === undefined ? undefined : true;
+  const or3 = (x: boolean | undefined, y: boolean | undefined) => not3(and3(not3(x), not3(y)));
+  const sub = (x: SetExpr) => inSet(x, ep, cluster, domain);
+  switch (e.kind) {
+    case "or":
+      return or3(sub(e.left), sub(e.right));
+    case "and":
+      return and3(sub(e.left), sub(e.right));
+    case "except":
+      return and3(sub(e.left), not3(sub(e.right)));
+    case "not":
+      return not3(sub(e.operand));
+    case "anything":
+      return true;
+    case "external":
+      return ep.kind === "address";
+    case "cidr": {
+      const r = cidrRange(e.text);
+      return ep.kind === "address" && r !== undefined && rangeHas(r, ep.ip);
+    }
+    case "pods": {
+      if (ep.kind !== "pod") return false;
+      if ((e.domain ?? domain) === "existing" && !ep.existing) return false;
+      if (e.labels && !matches(selectorOfReqs(e.labels), ep.labels)) return false;
+      if (e.namespace?.kind === "name") return ep.namespace === e.namespace.name;
+      if (e.namespace?.kind === "labels")
+        return matches(selectorOfReqs(e.namespace.labels), {
+          ...ep.namespaceLabels,
+          [NAMESPACE_NAME_LABEL]: ep.namespace,
+        });
+      return true;
+    }
+    case "workload":
+    case "ref": {
+      const target = resolveRef(cluster, e);
+      if (!target) return false;
+      if (target.kind === "service") return undefined;
+      if (ep.kind !== "pod" || !ep.existing) return false;
+      return target.pods.some((i) => {
+        const p = cluster.pods[i]!;
+        return p.namespace === ep.namespace && p.name === ep.name;
+      });
+    }
+    case "service":
+      return undefined;
+  }
+}
+
+/**
+ * Whether a restricted claim's counterexample lies in the original claim's sets (reach: source in
+ * `from`, destination in `to`; within: the subject's end in the subject), on the whole cluster.
+ */
+function counterexampleIn(claim: Claim, r: GuaranteeResult, cluster: Cluster): boolean | undefined {
+  const cex = r.counterexample;
+  if (!cex) return false;
+  if (claim.kind === "reach") {
+    if (!cex.dst) return false;
+    const a = inSet(claim.from, cex.src, cluster, "any");
+    const b = inSet(claim.to, cex.dst, cluster, "any");
+    return a === false || b === false ? false : a === undefined || b === undefined ? undefined : true;
+  }
+  if (claim.kind === "within") {
+    const end = claim.direction === "egress" ? cex.src : cex.dst;
+    return end ? inSet(claim.subject, end, cluster, "any") : false;
+  }
+  return undefined;
+}
+
+const showCex = (r: GuaranteeResult) =>
+  r.counterexample
+    ? `${formatEndpoint(r.counterexample.src)} → ${r.counterexample.dst ? formatEndpoint(r.counterexample.dst) : "?"}`
+    : "no counterexample";
+
+const NS = (name: string) => `apiVersion: v1
+kind: Namespace
+metadata: {name: ${name}}`;
+const nsNamed = (n: string) => `{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${n}}}}`;
+
+/** Namespaces x, billing, a, b: web and cache in x; db and api in billing; a1, a2 in a; srv, other in b. */
+const RESTRICT_BASE = [
+  NS("x"),
+  NS("billing"),
+  NS("a"),
+  NS("b"),
+  pod("x", "web", "web", "10.0.2.1"),
+  pod("x", "cache", "cache", "10.0.2.2"),
+  pod("billing", "db", "db", "10.0.3.1"),
+  pod("billing", "api", "api", "10.0.3.2"),
+  pod("a", "a1", "one", "10.0.4.1"),
+  pod("a", "a2", "two", "10.0.4.2"),
+  pod("b", "srv", "srv", "10.0.5.1"),
+  pod("b", "other", "other", "10.0.5.2"),
+];
+
+/** web in x may only reach cache (x). */
+const X_WEB_OUT = netpol("web-out", "x", sel("web"), "Egress", egress(to(app("cache"))));
+const DENY_INTO_DB = "deny from not namespace billing to pods(app=db) in namespace billing";
+const A_WITHIN_A = "egress of namespace a within { namespace a }";
+/** b's srv accepts namespace a (a creation). */
+const B_FROM_A = netpol("b-from-a", "b", sel("srv"), "Ingress", ingress(from(nsNamed("a"))));
+const B_CLOSED = netpol("b-closed", "b", "{}", "Ingress");
+
+interface RestrictedRow {
+  readonly name: string;
+  readonly stay: readonly string[];
+  readonly old?: string;
+  readonly next?: string;
+  readonly claim: string;
+  /** The guarantee's verdict after the change (it holds before); the webhook's must be the same. */
+  readonly after: Verdict;
+  /** What the restricted claims look like, and their slices and counterexamples. */
+  readonly check: (
+    g: Guarantee,
+    claims: readonly Claim[],
+    results: readonly { result: GuaranteeResult; slice: Cluster }[],
+  ) => void;
+}
+
+const podNames = (c: Cluster) => c.pods.map((p) => `${p.namespace}/${p.name}`).sort();
+
+/** `pods(LABEL=VALUE) in namespace NAME`, as sideExpr builds a NetworkPolicy's subjects. */
+function expectSubjects(e: SetExpr, namespace: string, label: string, value: string): void {
+  expect(e.kind).toBe("pods");
+  if (e.kind !== "pods") return;
+  expect(e.namespace).toMatchObject({ kind: "name", name: namespace });
+  expect(e.labels?.map((r) => [r.key, r.operator, r.values])).toEqual([[label, "In", [value]]]);
+}
+
+const RESTRICTED_ROWS: readonly RestrictedRow[] = [
+  {
+    // The only way in to db from outside billing is x's web, whose egress policy keeps it in x;
+    // deleting that policy lets web out: the one added region is web's egress, to anything.
+    name: "deny, egress isolation lost in x: the restricted source is the deleted policy's subjects (fails)",
+    stay: [
+      netpol(
+        "db-in",
+        "billing",
+        sel("db"),
+        "Ingress",
+        ingress(
+          from(
+            `{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: x}}, podSelector: {matchLabels: {app: web}}}`,
+          ),
+        ),
+      ),
+    ],
+    old: X_WEB_OUT,
+    claim: DENY_INTO_DB,
+    after: "fails",
+    check: (g, claims, results) => {
+      expect(claims).toHaveLength(1);
+      const c = claims[0]!;
+      if (c.kind !== "reach" || g.claim.kind !== "reach") throw new Error("not a reach claim");
+      expect(c.verdict).toBe("deny");
+      expect(c.to, "the destination side is every endpoint: `to` is left alone").toBe(g.claim.to);
+      expect(c.from.kind).toBe("and");
+      if (c.from.kind !== "and") return;
+      expect(c.from.left).toBe(g.claim.from);
+      expectSubjects(c.from.right, "x", "app", "web");
+      const { result, slice } = results[0]!;
+      // A smaller slice: only web and db (the claim's sides), only db's policy.
+      expect(podNames(slice)).toEqual(["billing/db", "x/web"]);
+      expect(slice.policies.map((p) => p.ref.name)).toEqual(["db-in"]);
+      expect(result.verdict).toBe("fails");
+      const cex = result.counterexample!;
+      expect(cex.replayed).toBe(true);
+      expect(cex.src).toMatchObject({ kind: "pod", namespace: "x", labels: { app: "web" } });
+      expect(cex.dst).toMatchObject({ kind: "pod", namespace: "billing", labels: { app: "db" } });
+    },
+  },
+  {
+    name: "deny, egress isolation lost in x, db admitting only billing: the restricted claim holds",
+    stay: [netpol("db-in", "billing", sel("db"), "Ingress", ingress(from("{podSelector: {}}")))],
+    old: X_WEB_OUT,
+    claim: DENY_INTO_DB,
+    after: "holds",
+    check: (g, claims, results) => {
+      expect(claims).toHaveLength(1);
+      const c = claims[0]!;
+      if (c.kind !== "reach" || c.from.kind !== "and") throw new Error("not a restricted reach claim");
+      expect(c.from.left).toBe(g.claim.kind === "reach" ? g.claim.from : undefined);
+      expectSubjects(c.from.right, "x", "app", "web");
+      expect(podNames(results[0]!.slice)).toEqual(["billing/db", "x/web"]);
+      expect(results[0]!.result.verdict).toBe("holds");
+    },
+  },
+  {
+    // a's egress may go to b, where nothing was admitted; b's srv now admits namespace a.
+    name: "within, a new ingress policy in b admitting namespace a: the restricted claim fails (peers: b's srv)",
+    stay: [netpol("a-out", "a", "{}", "Egress", egress(to(nsNamed("a")), to(nsNamed("b")))), B_CLOSED],
+    next: B_FROM_A,
+    claim: A_WITHIN_A,
+    after: "fails",
+    check: (g, claims, results) => {
+      expect(claims).toHaveLength(1);
+      const c = claims[0]!;
+      if (c.kind !== "within" || g.claim.kind !== "within") throw new Error("not a within claim");
+      expect(c.direction).toBe("egress");
+      expect(c.entries).toBe(g.claim.entries);
+      // The subject meets the rule's peers (namespace a, by its name label)…
+      expect(c.subject.kind).toBe("and");
+      if (c.subject.kind !== "and") return;
+      expect(c.subject.left).toBe(g.claim.subject);
+      expect(c.subject.right).toMatchObject({
+        kind: "and",
+        left: { kind: "pods", labels: [] },
+        right: {
+          kind: "pods",
+          namespace: {
+            kind: "labels",
+            labels: [{ key: NAMESPACE_NAME_LABEL, operator: "In", values: ["a"] }],
+          },
+        },
+      });
+      // …and the other end is the new policy's subjects.
+      expect(g.claim.peers).toBeUndefined();
+      expectSubjects(c.peers!, "b", "app", "srv");
+      const { result, slice } = results[0]!;
+      expect(podNames(slice)).toEqual(["a/a1", "a/a2", "b/srv"]);
+      expect(result.verdict).toBe("fails");
+      const cex = result.counterexample!;
+      expect(cex.replayed).toBe(true);
+      expect(cex.src).toMatchObject({ kind: "pod", namespace: "a" });
+      expect(cex.dst).toMatchObject({ kind: "pod", namespace: "b", labels: { app: "srv" } });
+    },
+  },
+  {
+    name: "within, the same new ingress policy in b, a's egress kept in a: the restricted claim holds",
+    stay: [netpol("a-out", "a", "{}", "Egress", egress(to(nsNamed("a")))), B_CLOSED],
+    next: B_FROM_A,
+    claim: A_WITHIN_A,
+    after: "holds",
+    check: (_g, claims, results) => {
+      expect(claims).toHaveLength(1);
+      const c = claims[0]!;
+      if (c.kind !== "within") throw new Error("not a within claim");
+      expectSubjects(c.peers!, "b", "app", "srv");
+      expect(results[0]!.result.verdict).toBe("holds");
+    },
+  },
+];
+
+async function checkRestrictedRow(r: RestrictedRow): Promise<void> {
+  const before = clusterOf([...RESTRICT_BASE, ...r.stay, ...(r.old ? [r.old] : [])]);
+  const after = clusterOf([...RESTRICT_BASE, ...r.stay, ...(r.next ? [r.next] : [])]);
+  const file = guarantees([r.claim]);
+  const g = file.guarantees[0]!;
+  const others = clusterOf([...RESTRICT_BASE, ...r.stay]).policies;
+  const effect = policyChangeEffect(policyOf(r.old), policyOf(r.next), others);
+  expect(changeMayBreak(g.claim, after, effect), "changeMayBreak").toBe(true);
+  const claims = restrictedClaims(g.claim, after, effect);
+  expect(claims, "restrictedClaims").toBeDefined();
+  for (const mode of MODES) {
+    const [b] = await verdictsOn(before, file, [g], mode);
+    expect(b, `[${mode}] before`).toBe("holds");
+    const [a] = await verdictsOn(after, file, [g], mode);
+    expect(a, `[${mode}] after, whole cluster`).toBe(r.after);
+    const results = await restrictedResults(after, g, claims!, mode);
+    expect(combined(results.map((x) => x.result.verdict)), `[${mode}] after, restricted claims`).toBe(
+      r.after,
+    );
+    for (const { result } of results)
+      if (result.verdict === "fails")
+        expect(
+          counterexampleIn(g.claim, result, after),
+          `[${mode}] ${showCex(result)} in the claim's sets`,
+        ).toBe(true);
+    r.check(g, claims!, results);
+  }
+}
+
+describe("restrictedClaims: the webhook's re-check of a holding guarantee, named changes", () => {
+  for (const r of RESTRICTED_ROWS)
+    it(r.name, async () => {
+      await checkRestrictedRow(r);
+    });
+
+  /*
+   * KNOWN BUG (src, not fixed here): a restricted `within` claim's `peers` are not among the
+   * guarantee's mentions (solver/sets.ts `claimParts` / `mentionsOf` leave `claim.peers` out), so
+   * when a label key only the peers name — here `app`, from the deleted policy's podSelector — is
+   * selected by no policy of the slice and no other part of the claim, the slice's universe lacks
+   * it and the Verifier throws "internal: label key app missing from the universe". The webhook's
+   * `evaluate` then throws: the admission request gets a 500 (the failure policy decides) and, in
+   * snapshot mode, the change is never adopted. The guarantee holds on the whole changed cluster
+   * (a's egress is closed), so the re-check should say `holds`. Minimal: namespace a, one pod
+   * a1 {app: one}; a-out (podSelector {}, Egress, no rules) stays; a1-in (podSelector app=one,
+   * Ingress, no rules) is deleted; guarantee `egress of namespace a within { namespace a }`; the
+   * restricted claim is `egress of namespace a within { namespace a }` with peers
+   * `pods(app in (one)) in namespace a` (lost ingress isolation of a1 adds connections from anything
+   * to it). Found by the property below (it counts such throws as knownBugThrows). A label value
+   * only the peers name fails the same way, with z3-solver's "TypeError: Cannot read properties of
+   * undefined (reading 'toString')" (World.selector looks the value up in the key's domain): second
+   * row. Remove `.fails` once mentions include `peers`.
+   */
+  it.fails("KNOWN BUG: a within claim's peers naming a label key nothing else mentions (Verifier throws)", async () => {
+    const docs = [NS("a"), pod("a", "a1", "one", "10.0.4.1"), netpol("a-out", "a", "{}", "Egress")];
+    const old = netpol("a1-in", "a", sel("one"), "Ingress");
+    const before = clusterOf([...docs, old]);
+    const after = clusterOf(docs);
+    const file = guarantees([A_WITHIN_A]);
+    const g = file.guarantees[0]!;
+    const effect = policyChangeEffect(policyOf(old), undefined, after.policies);
+    const claims = restrictedClaims(g.claim, after, effect)!;
+    expect(claims.map(showClaim)).toEqual([
+      "egress of pods in namespace a within { pods in namespace a } [peers pods(app in (one)) in namespace a]",
+    ]);
+    for (const mode of MODES) {
+      expect(await verdictsOn(before, file, [g], mode)).toEqual(["holds"]);
+      expect(await verdictsOn(after, file, [g], mode)).toEqual(["holds"]);
+      const results = await restrictedResults(after, g, claims, mode); // throws today
+      expect(combined(results.map((r) => r.result.verdict))).toBe("holds");
+    }
+  });
+
+  it.fails("KNOWN BUG: a within claim's peers naming a label value nothing else mentions (z3 TypeError)", async () => {
+    // As above, but `app` is mentioned (by the claim, app=two; the pod, app=one) and the deleted
+    // policy's value `ghost` is not: the restricted claim's peers are `pods(app in (ghost)) in namespace a`.
+    const docs = [NS("a"), pod("a", "a1", "one", "10.0.4.1"), netpol("a-out", "a", "{}", "Egress")];
+    const old = netpol("ghost-in", "a", sel("ghost"), "Ingress");
+    const before = clusterOf([...docs, old]);
+    const after = clusterOf(docs);
+    const file = guarantees(["egress of (namespace a except pods(app=two)) within { namespace a }"]);
+    const g = file.guarantees[0]!;
+    const effect = policyChangeEffect(policyOf(old), undefined, after.policies);
+    const claims = restrictedClaims(g.claim, after, effect)!;
+    expect(claims).toHaveLength(1);
+    expect(claims[0]!.kind === "within" && claims[0]!.peers && showSet(claims[0]!.peers)).toBe(
+      "pods(app in (ghost)) in namespace a",
+    );
+    for (const mode of MODES) {
+      expect(await verdictsOn(before, file, [g], mode)).toEqual(["holds"]);
+      expect(await verdictsOn(after, file, [g], mode)).toEqual(["holds"]);
+      const results = await restrictedResults(after, g, claims, mode); // throws today
+      expect(combined(results.map((r) => r.result.verdict))).toBe("holds");
+    }
+  });
+
+  it("is undefined for allow and isolated claims, and empty when no added region meets the claim", () => {
+    const file = guarantees([
+      "allow from workload b/client to workload a/db",
+      "isolated ingress for namespace a",
+      DENY_B_TO_DB,
+    ]);
+    const cluster = clusterOf([...BASE, DB_IN]);
+    const [allowG, isolatedG, denyG] = file.guarantees;
+    const effect = policyChangeEffect(policyOf(DB_IN), undefined, []);
+    expect(restrictedClaims(allowG!.claim, cluster, effect)).toBeUndefined();
+    expect(restrictedClaims(isolatedG!.claim, cluster, effect)).toBeUndefined();
+    // A rule removed only: nothing added.
+    const removing = policyChangeEffect(
+      policyOf(netpol("db-in", "a", sel("db"), "Ingress", ingress(from(app("web")), from(app("cache"))))),
+      policyOf(DB_IN),
+      [],
+    );
+    expect(removing.added).toEqual([]);
+    expect(restrictedClaims(denyG!.claim, cluster, removing)).toEqual([]);
+  });
+});
+
 // --- selectorKeys ----------------------------------------------------------------------------------
 
 describe("selectorKeys", () => {
@@ -1128,6 +1644,108 @@ const stats = {
   byKind: {} as Record<string, { skipped: number; rechecked: number; broken: number }>,
 };
 
+/** The webhook's re-check of holding deny / within guarantees by their restricted claims. */
+const restrictedStats = {
+  /** (guarantee, mode) pairs that hold before and for which restrictedClaims answers. */
+  guarantees: 0,
+  /** …with no restricted claim (no added region meets it: the webhook's verdict is holds). */
+  empty: 0,
+  /** Restricted claims verified (each on its slice), and their verdicts. */
+  claims: 0,
+  claimHolds: 0,
+  claimFails: 0,
+  claimUnknown: 0,
+  /** Restricted claims whose slice has fewer pods, or fewer policies, than the changed cluster. */
+  narrowerSlices: 0,
+  /** The webhook's verdict (from the restricted claims) vs the guarantee's on the whole cluster. */
+  verdictHolds: 0,
+  verdictFails: 0,
+  agree: 0,
+  disagree: 0,
+  /** Either side unknown: not compared. */
+  unknown: 0,
+  /** Counterexamples of restricted claims found in the original claim's sets (whole cluster). */
+  counterexamplesInSets: 0,
+  /**
+   * Restricted claims the Verifier threw on: the known bug (see "KNOWN BUG" below) — a `within`
+   * claim's `peers` are not among the guarantee's mentions, so a label key only they name is missing
+   * from the slice's universe. Not compared; the first few are printed.
+   */
+  knownBugThrows: 0,
+  knownBugExamples: [] as string[],
+  byKind: {} as Record<string, { guarantees: number; claims: number; fails: number }>,
+};
+
+/**
+ * The webhook's verdict for a guarantee that holds before the change, from its restricted claims
+ * (each on its slice, with the changed cluster's pod network), against `whole`, the guarantee's
+ * verdict on the whole changed cluster. Returns what is wrong.
+ */
+async function checkRestricted(
+  after: Cluster,
+  g: Guarantee,
+  claims: readonly Claim[],
+  whole: Verdict,
+  mode: Mode,
+  podNetwork: readonly IpRange[],
+): Promise<string[]> {
+  const rs = restrictedStats;
+  const kind = g.claim.kind === "reach" ? g.claim.verdict : g.claim.kind;
+  rs.byKind[kind] ??= { guarantees: 0, claims: 0, fails: 0 };
+  const k = rs.byKind[kind];
+  rs.guarantees++;
+  k.guarantees++;
+  if (claims.length === 0) rs.empty++;
+  let results: { result: GuaranteeResult; slice: Cluster }[];
+  try {
+    results = await restrictedResults(after, g, claims, mode, podNetwork);
+  } catch (e) {
+    if (!isKnownBug(e, claims)) throw e;
+    rs.knownBugThrows++;
+    if (rs.knownBugExamples.length < 3)
+      rs.knownBugExamples.push(`[${mode}] ${g.text} → ${claims.map(showClaim).join("; ")}: ${e.message}`);
+    return [];
+  }
+  const out: string[] = [];
+  results.forEach(({ result, slice }, j) => {
+    const shown = `[${mode}] ${g.text}: restricted claim ${j + 1}/${claims.length} ${showClaim(claims[j]!)}`;
+    rs.claims++;
+    k.claims++;
+    if (slice.pods.length < after.pods.length || slice.policies.length < after.policies.length)
+      rs.narrowerSlices++;
+    if (result.verdict === "holds") rs.claimHolds++;
+    else if (result.verdict === "unknown") rs.claimUnknown++;
+    else {
+      rs.claimFails++;
+      k.fails++;
+      // A counterexample of a restricted claim is one of the claim.
+      if (whole === "holds")
+        out.push(`${shown} fails (${showCex(result)}), the guarantee holds on the whole cluster`);
+      if (!result.counterexample?.replayed)
+        out.push(`${shown}: the engine does not replay ${showCex(result)}`);
+      const inSets = counterexampleIn(g.claim, result, after);
+      if (inSets === false) out.push(`${shown}: ${showCex(result)} is not in the guarantee's sets`);
+      if (inSets === true) rs.counterexamplesInSets++;
+    }
+  });
+  const verdict = combined(results.map((r) => r.result.verdict));
+  if (verdict === "unknown" || whole === "unknown") {
+    rs.unknown++;
+    return out;
+  }
+  if (verdict === "holds") rs.verdictHolds++;
+  else rs.verdictFails++;
+  if (verdict === whole) rs.agree++;
+  else {
+    rs.disagree++;
+    out.push(
+      `[${mode}] ${g.text}: the webhook's restricted re-check says ${verdict}, the whole cluster ${whole}` +
+        ` (restricted claims: ${claims.map(showClaim).join("; ") || "none"})`,
+    );
+  }
+  return out;
+}
+
 function effectOf(g: Generated): ChangeEffect {
   const model = (p: RawPolicy | RawClusterPolicy | undefined) => {
     if (!p) return undefined;
@@ -1157,7 +1775,11 @@ const dump = (objects: readonly RawObject[]) =>
     )
     .join("\n");
 
-/** Every guarantee that holds before, is let through by changeMayBreak, and fails after. */
+/**
+ * Every guarantee that holds before, is let through by changeMayBreak, and fails after; and every
+ * holding deny / within guarantee whose restricted re-check (the webhook's) disagrees with its
+ * verdict on the whole changed cluster, or whose restricted claims' counterexamples are not its own.
+ */
 async function unsound(g: Generated, claims: readonly string[]): Promise<string[]> {
   const file = guarantees(claims);
   const before = buildCluster(toObjects(g.before)).cluster;
@@ -1193,6 +1815,12 @@ async function unsound(g: Generated, claims: readonly string[]): Promise<string[
       k.skipped++;
       if (a[i] === "fails") out.push(`[${mode}] ${gu.text}: holds before, fails after, changeMayBreak false`);
     });
+    // The webhook re-checks a holding deny / within guarantee by its restricted claims.
+    const podNetwork = podNetworkOf(analyze(after, modeOptions(mode)));
+    for (const [i, gu] of holding.entries()) {
+      const claims = restrictedClaims(gu.claim, after, effect);
+      if (claims) out.push(...(await checkRestricted(after, gu, claims, a[i]!, mode, podNetwork)));
+    }
   }
   if (out.length > 0)
     out.push(
@@ -1255,8 +1883,71 @@ function handMade(): [Generated, string[]] {
   ];
 }
 
+/**
+ * A second hand-made run, for the restricted re-checks: alpha's egress stays in alpha and beta
+ * accepts nothing, then beta's p1 admits namespaces of team x. Two guarantees break (a new pod in a
+ * new team=x namespace reaches p1), two hold (alpha's own pods cannot leave alpha); each has one
+ * restricted claim.
+ */
+function handMadeRestricted(): [Generated, string[]] {
+  const pods = [
+    { ns: "alpha", name: "p0", app: "a", ip: "10.0.0.5" },
+    { ns: "beta", name: "p1", app: "b", ip: "10.0.1.6" },
+    { ns: "alpha", name: "p2", app: "c", ip: "10.0.0.7" },
+  ];
+  const fixed: RawObject[] = [
+    { kind: "Namespace", apiVersion: "v1", metadata: { name: "alpha", labels: { team: "x" } } },
+    { kind: "Namespace", apiVersion: "v1", metadata: { name: "beta", labels: { team: "y" } } },
+    ...pods.map((p) =>
+      podObject(p.name, p.ns, {
+        labels: { app: p.app },
+        containers: [[{ name: "http", protocol: "TCP", containerPort: 80 }]],
+        ips: [p.ip],
+        onlyPodIP: true,
+        hostNetwork: false,
+      }),
+    ),
+  ];
+  const policy = (name: string, namespace: string, spec: NetworkPolicySpec): RawPolicy => ({
+    kind: "NetworkPolicy",
+    apiVersion: "networking.k8s.io/v1",
+    metadata: { name, namespace },
+    spec,
+  });
+  const existing = [
+    policy("np0", "alpha", {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "alpha" } } }] }],
+    }),
+    policy("np1", "beta", { podSelector: {}, policyTypes: ["Ingress"] }),
+  ];
+  const next = policy("np-new", "beta", {
+    podSelector: { matchLabels: { app: "b" } },
+    policyTypes: ["Ingress"],
+    ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: "x" } } }] }],
+  });
+  return [
+    {
+      before: [...fixed, ...existing],
+      after: [...fixed, ...existing, next],
+      old: undefined,
+      next,
+      op: "create",
+      pods: pods.map((p) => ({ ns: p.ns, name: p.name })),
+      namespaces: ["alpha", "beta"],
+    },
+    [
+      `ingress of namespace beta within { namespace beta }`,
+      `deny from namespace(team="x") to namespace beta`,
+      `egress of namespace alpha within { namespace alpha }`,
+      `deny from namespace alpha to namespace beta`,
+    ],
+  ];
+}
+
 describe("a guarantee that changeMayBreak lets through still holds after the change", () => {
-  it(`on ${RUNS} random NetworkPolicy changes (both ipBlock modes)`, async () => {
+  it(`on ${RUNS} random NetworkPolicy changes (both ipBlock modes); restricted re-checks agree`, async () => {
     await fc.assert(
       fc.asyncProperty(
         generatedArb.chain((g) => fc.tuple(fc.constant(g), claimsArb(g))),
@@ -1265,7 +1956,11 @@ describe("a guarantee that changeMayBreak lets through still holds after the cha
           if (bad.length > 0) throw new Error(bad.join("\n"));
         },
       ),
-      { numRuns: RUNS, examples: [[handMade()]], ...(SEED === undefined ? {} : { seed: SEED }) },
+      {
+        numRuns: RUNS,
+        examples: [[handMade()], [handMadeRestricted()]],
+        ...(SEED === undefined ? {} : { seed: SEED }),
+      },
     );
   }, 600_000);
 
@@ -1276,5 +1971,22 @@ describe("a guarantee that changeMayBreak lets through still holds after the cha
     expect(stats.rechecked).toBeGreaterThan(0);
     expect(stats.broken).toBeGreaterThan(0);
     expect(stats.unknownAfter).toBeLessThanOrEqual(Math.max(2, 0.03 * stats.held));
+  });
+
+  it("restricted re-checks: the webhook's verdict equals the whole cluster's, and both verdicts occur", () => {
+    console.log("change.test.ts restricted re-check statistics:", JSON.stringify(restrictedStats, null, 1));
+    const rs = restrictedStats;
+    expect(rs.disagree).toBe(0);
+    expect(rs.agree).toBeGreaterThan(0);
+    expect(rs.claimHolds).toBeGreaterThan(0);
+    expect(rs.claimFails).toBeGreaterThan(0);
+    expect(rs.verdictHolds).toBeGreaterThan(0);
+    expect(rs.verdictFails).toBeGreaterThan(0);
+    expect(rs.byKind.deny?.claims ?? 0).toBeGreaterThan(0);
+    expect(rs.byKind.within?.claims ?? 0).toBeGreaterThan(0);
+    expect(rs.byKind.within?.fails ?? 0).toBeGreaterThan(0);
+    expect(rs.narrowerSlices).toBeGreaterThan(0);
+    expect(rs.counterexamplesInSets).toBeGreaterThan(0);
+    expect(rs.unknown).toBeLessThanOrEqual(Math.max(2, 0.03 * rs.guarantees));
   });
 });
