@@ -15,12 +15,12 @@ import {
   EMPTY_ID,
   type ExposureEntry,
   explainPair,
-  listServiceConnections,
   exposure,
   formatConn,
   formatPeer,
   inputFamilies,
   listConnections,
+  listServiceConnections,
   type ModelOptions,
   type Protocol,
 } from "../model/index.js";

@@ -39,7 +39,9 @@ export function resolvePeer(a: Analysis, text: string): ResolvedPeer | Diagnosti
     const names = a.cluster.services.map((s) => `svc/${s.namespace}/${s.name}`);
     const suggestion = closest(text.trim(), names);
     return diagnostic("NP9002", "error", `no Service "${text}" in the input`, {
-      hint: suggestion ? `did you mean ${suggestion}?` : "Services are named svc/ns/name, ns/svc/name or name.ns.svc.cluster.local",
+      hint: suggestion
+        ? `did you mean ${suggestion}?`
+        : "Services are named svc/ns/name, ns/svc/name or name.ns.svc.cluster.local",
     });
   }
   const m = /^(?:([^/\s]+)\/)?([^/[\s]+)(?:\[(\w+)\])?$/.exec(text.trim());

@@ -123,13 +123,20 @@ export function evalService(
       verdict: "external",
       reaches: [],
       text,
-      json: { src: srcName, service: `${s.namespace}/${s.name}`, externalName: s.externalName, verdict: "external" },
+      json: {
+        src: srcName,
+        service: `${s.namespace}/${s.name}`,
+        externalName: s.externalName,
+        verdict: "external",
+      },
     };
   }
   const ports = s.ports.filter(
     (p) => (port === undefined || p.port === port) && (protocol === undefined || p.protocol === protocol),
   );
-  const reaches = ports.flatMap((p) => reachService(a, src, s, p.port, p.protocol, srcPod, target.family) ?? []);
+  const reaches = ports.flatMap(
+    (p) => reachService(a, src, s, p.port, p.protocol, srcPod, target.family) ?? [],
+  );
   const all = reaches.flatMap((r) => r.endpoints);
   const ok = all.filter((e) => e.allowed).length;
   const verdict =

@@ -153,9 +153,10 @@ function podsByNamespace(pods: readonly Pod[]): Map<string, Pod[]> {
 export function checkTargetPorts(o: ServiceObject, svc: Service, pods: readonly Pod[]): Diagnostic[] {
   if (!svc.selector) return [];
   const selector = { matchLabels: svc.selector };
-  const selected = podsByNamespace(pods)
-    .get(svc.namespace)
-    ?.filter((p) => matches(selector, p.labels)) ?? [];
+  const selected =
+    podsByNamespace(pods)
+      .get(svc.namespace)
+      ?.filter((p) => matches(selector, p.labels)) ?? [];
   const out: Diagnostic[] = [];
   const object = { kind: "Service", namespace: svc.namespace, name: svc.name };
   svc.ports.forEach((sp, i) => {

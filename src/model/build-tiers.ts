@@ -61,8 +61,20 @@ export function compileClusterPolicy(
       const source = o.locate(["spec", direction, index]);
       // Fail closed: a Deny or Pass rule with a peer of no known field denies everything.
       if (action !== "accept" && list.some((p) => !knownPeer(p)))
-        return [{ direction, index, action: "deny" as const, name: r.name, peers: [{ kind: "any" as const }], ports: [{ kind: "all" as const }], source }];
-      const peers = list.flatMap((p, i) => compilePeer(o, p, ["spec", direction, index, peersField, i], diagnostics));
+        return [
+          {
+            direction,
+            index,
+            action: "deny" as const,
+            name: r.name,
+            peers: [{ kind: "any" as const }],
+            ports: [{ kind: "all" as const }],
+            source,
+          },
+        ];
+      const peers = list.flatMap((p, i) =>
+        compilePeer(o, p, ["spec", direction, index, peersField, i], diagnostics),
+      );
       return [{ direction, index, action, name: r.name, peers, ports: compilePorts(r), source }];
     });
   return {
@@ -95,7 +107,12 @@ function knownPeer(p: ClusterPolicyPeer): boolean {
 }
 
 /** A peer's endpoints; a peer with no known field (fail closed, Accept rules only here) matches nothing. */
-function compilePeer(o: ClusterPolicyObject, p: ClusterPolicyPeer, path: (string | number)[], diagnostics: Diagnostic[]): Peer[] {
+function compilePeer(
+  o: ClusterPolicyObject,
+  p: ClusterPolicyPeer,
+  path: (string | number)[],
+  diagnostics: Diagnostic[],
+): Peer[] {
   const source = o.locate(path);
   if (p.namespaces)
     return [{ kind: "pods", namespaces: { kind: "selector", selector: p.namespaces }, pods: {}, source }];

@@ -12,9 +12,9 @@ import type {
   NetworkPolicyPeer,
   NetworkPolicyPort,
   NodeObject,
-  ServiceKindObject,
   PodObject,
   PodSpec,
+  ServiceKindObject,
   WorkloadObject,
 } from "../parser/index.js";
 import { WORKLOAD_KINDS } from "../parser/index.js";
@@ -96,8 +96,7 @@ export function buildCluster(objects: readonly ModelInput[]): BuildResult {
       const svc = serviceFromObject(o, diagnostics);
       services.push(svc);
       diagnostics.push(...checkTargetPorts(o, svc, pods));
-    }
-    else if (o.kind === "EndpointSlice") {
+    } else if (o.kind === "EndpointSlice") {
       const e = endpointsFromSlice(o);
       if (e) endpoints.push(e);
     } else if (o.kind === "Endpoints") endpoints.push(...endpointsFromObject(o));
@@ -137,7 +136,9 @@ export function buildCluster(objects: readonly ModelInput[]): BuildResult {
       nodes: nodes.sort((a, b) => cmp(a.name, b.name)),
       services: services.sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name)),
       endpoints,
-      ingresses: ingresses.sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name) || cmp(a.kind, b.kind)),
+      ingresses: ingresses.sort(
+        (a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name) || cmp(a.kind, b.kind),
+      ),
     },
     diagnostics,
   };

@@ -441,4 +441,3 @@ export function resolvePorts(ports: readonly PortMatch[], dst: Pick<PodClass, "p
   }
   return out;
 }
-

@@ -1,6 +1,7 @@
 export * from "./addresses.js";
 export { BitSet } from "./bitset.js";
 export { type BuildResult, buildCluster, NAMESPACE_NAME_LABEL } from "./build.js";
+export { SERVICE_NAME_LABEL } from "./build-services.js";
 export type { ClassIndex, PodClass } from "./classes.js";
 export { ALL_ID, ConnTable, EMPTY_ID } from "./conn-table.js";
 export * from "./connectivity.js";
@@ -10,6 +11,5 @@ export * from "./explain.js";
 export * from "./exposure.js";
 export * from "./ports.js";
 export { isEmptySelector, matches } from "./selectors.js";
-export * from "./types.js";
 export * from "./services.js";
-export { SERVICE_NAME_LABEL } from "./build-services.js";
+export * from "./types.js";

@@ -24,7 +24,10 @@ export function withIngressController(cluster: Cluster): { cluster: Cluster; pod
   return {
     cluster: {
       ...cluster,
-      namespaces: [...cluster.namespaces, { name: ns, labels: { [NAMESPACE_NAME_LABEL]: ns }, implied: true }],
+      namespaces: [
+        ...cluster.namespaces,
+        { name: ns, labels: { [NAMESPACE_NAME_LABEL]: ns }, implied: true },
+      ],
       pods: [
         ...cluster.pods,
         {
@@ -73,7 +76,11 @@ export function ingressTargets(cluster: Cluster): Map<number, ConnSet> {
 }
 
 /** What the controller may open to each pod: its routes' target ports that the policies allow. */
-export function ingressControllerConn(a: Analysis, pods: readonly number[], targets: Map<number, ConnSet>): ConnSet {
+export function ingressControllerConn(
+  a: Analysis,
+  pods: readonly number[],
+  targets: Map<number, ConnSet>,
+): ConnSet {
   const ic = a.ingressControllerPod;
   if (ic === undefined) return EMPTY_CONN;
   let out = EMPTY_CONN;
@@ -84,4 +91,3 @@ export function ingressControllerConn(a: Analysis, pods: readonly number[], targ
   }
   return out;
 }
-

@@ -82,7 +82,8 @@ export function serviceEndpoints(cluster: Cluster, service: Service): PortEndpoi
 }
 
 function computeEndpoints(cluster: Cluster, service: Service): PortEndpoints[] {
-  if (service.type === "ExternalName") return service.ports.map((servicePort) => ({ servicePort, targets: [], problems: [] }));
+  if (service.type === "ExternalName")
+    return service.ports.map((servicePort) => ({ servicePort, targets: [], problems: [] }));
   if (service.selector) {
     const selector = { matchLabels: service.selector };
     const pods = selectPods(cluster, service.namespace, selector).map((i) => ({ p: cluster.pods[i]!, i }));
@@ -112,7 +113,9 @@ function computeEndpoints(cluster: Cluster, service: Service): PortEndpoints[] {
     });
   }
   // Selector-less: explicit endpoints.
-  const explicit = cluster.endpoints.filter((e) => e.namespace === service.namespace && e.service === service.name);
+  const explicit = cluster.endpoints.filter(
+    (e) => e.namespace === service.namespace && e.service === service.name,
+  );
   const podByIp = new Map<string, number>();
   cluster.pods.forEach((p, i) => {
     for (const ip of p.ips) podByIp.set(`${ip.family}:${ip.value}`, i);
@@ -124,7 +127,13 @@ function computeEndpoints(cluster: Cluster, service: Service): PortEndpoints[] {
       if (!port) continue;
       for (const a of e.addresses) {
         if (!a.ready && !service.publishNotReadyAddresses) continue;
-        targets.push({ pod: podByIp.get(`${a.ip.family}:${a.ip.value}`), ip: a.ip, port: port.port, protocol: sp.protocol, ready: a.ready });
+        targets.push({
+          pod: podByIp.get(`${a.ip.family}:${a.ip.value}`),
+          ip: a.ip,
+          port: port.port,
+          protocol: sp.protocol,
+          ready: a.ready,
+        });
       }
     }
     return { servicePort: sp, targets, problems: [] };
@@ -164,12 +173,15 @@ export function reachService(
   srcPod?: number,
   family?: 4 | 6,
 ): ServiceReach | undefined {
-  const pe = serviceEndpoints(a.cluster, service).find((e) => e.servicePort.port === port && e.servicePort.protocol === protocol);
+  const pe = serviceEndpoints(a.cluster, service).find(
+    (e) => e.servicePort.port === port && e.servicePort.protocol === protocol,
+  );
   if (!pe) return undefined;
   // A source standing for several pods (a workload) reaches an endpoint when one of its pods does.
   const srcs = typeof src === "number" ? [src] : src;
   // Through one family's ClusterIP, kube-proxy translates to endpoints of that family only.
-  const targets = family === undefined ? pe.targets : pe.targets.filter((t) => !t.ip || t.ip.family === family);
+  const targets =
+    family === undefined ? pe.targets : pe.targets.filter((t) => !t.ip || t.ip.family === family);
   const endpoints = targets.map((target) => {
     const endpoint = targetEndpoint(a, target);
     const self = srcPod !== undefined && target.pod === srcPod;

@@ -220,8 +220,16 @@ export type IpFamilyName = "IPv4" | "IPv6";
 export interface ExplicitEndpoints {
   readonly namespace: string;
   readonly service: string;
-  readonly addresses: readonly { readonly ip: IpAddress; readonly ready: boolean; readonly nodeName?: string | undefined }[];
-  readonly ports: readonly { readonly name?: string | undefined; readonly protocol: Protocol; readonly port: number }[];
+  readonly addresses: readonly {
+    readonly ip: IpAddress;
+    readonly ready: boolean;
+    readonly nodeName?: string | undefined;
+  }[];
+  readonly ports: readonly {
+    readonly name?: string | undefined;
+    readonly protocol: Protocol;
+    readonly port: number;
+  }[];
   readonly source: SourceRef;
 }
 

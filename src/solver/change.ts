@@ -300,13 +300,17 @@ export function selectorKeys(cluster: Cluster, claims: readonly Claim[]): Set<st
 export function restrictedClaims(claim: Claim, cluster: Cluster, effect: ChangeEffect): Claim[] | undefined {
   if (claim.kind === "within") {
     // Likewise a `within` claim: `S within E` on R is `(S and R's side) within E`, peers in R's other side.
-    const subject: Side = { pods: setFootprint(claim.subject, cluster), addresses: hasAddresses(claim.subject) };
+    const subject: Side = {
+      pods: setFootprint(claim.subject, cluster),
+      addresses: hasAddresses(claim.subject),
+    };
     const egress = claim.direction === "egress";
     return effect.added
       .filter((r) => meetSides(egress ? r.src : r.dst, subject))
       .map((r) => {
         const [mine, theirs] = egress ? [r.src, r.dst] : [r.dst, r.src];
-        const peers = theirs.pods.all && theirs.addresses ? undefined : sideExpr(theirs, claim.subject.source);
+        const peers =
+          theirs.pods.all && theirs.addresses ? undefined : sideExpr(theirs, claim.subject.source);
         return {
           ...claim,
           subject: restrict(claim.subject, mine),

@@ -177,7 +177,10 @@ export function primaries(x: SetExpr): Exclude<SetExpr, { kind: "or" | "and" | "
 export function claimParts(c: Claim): { sets: SetExpr[]; ports: (readonly PortSpec[] | undefined)[] } {
   if (c.kind === "reach") return { sets: [c.from, c.to], ports: [c.ports] };
   if (c.kind === "isolated") return { sets: [c.subject], ports: [] };
-  return { sets: [c.subject, ...c.entries.map((e) => e.peers)], ports: c.entries.map((e) => e.ports) };
+  return {
+    sets: [c.subject, ...c.entries.map((e) => e.peers), ...(c.peers ? [c.peers] : [])],
+    ports: c.entries.map((e) => e.ports),
+  };
 }
 
 // --- what a guarantee file mentions, and its names checked against the input ---------------------

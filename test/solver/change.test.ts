@@ -36,9 +36,9 @@
  *    and lie in the original claim's sets (which must then fail on the whole cluster too). A second
  *    fixed example makes restricted claims both hold and fail; the statistics are printed.
  *
- * KNOWN BUG (kept as `it.fails` rows, counted by the property as knownBugThrows): a restricted
- * `within` claim's `peers` are not among the guarantee's mentions, so a label key or value only they
- * name is missing from the slice's universe and the Verifier throws (the webhook answers 500).
+ * Regression (two rows): a restricted `within` claim's `peers` were not among the guarantee's
+ * mentions, so a label key or value only they named was missing from the slice's universe and the
+ * Verifier threw (the webhook answered 500). Fixed in sets.ts claimParts.
  *
  * Regression: `ruleKey` used to JSON-stringify rules with their ipBlock ranges' bigints, so
  * `policyChangeEffect` threw "TypeError: Do not know how to serialize a BigInt" for every changed
@@ -753,19 +753,6 @@ async function restrictedResults(
   return out;
 }
 
-/**
- * The Verifier's errors for the known bug (see the `it.fails` rows "KNOWN BUG"): a label key, or a
- * value, only a restricted `within` claim's `peers` name is missing from the slice's universe.
- */
-const KNOWN_BUG = [
-  /^internal: label key \S+ missing from the universe$/,
-  /^Cannot read properties of undefined \(reading 'toString'\)$/,
-];
-const isKnownBug = (e: unknown, claims: readonly Claim[]): e is Error =>
-  e instanceof Error &&
-  KNOWN_BUG.some((re) => re.test(e.message)) &&
-  claims.some((c) => c.kind === "within" && c.peers !== undefined);
-
 /** The webhook's verdict from the restricted claims' verdicts: a failure wins, then unknown. */
 const combined = (vs: readonly Verdict[]): Verdict =>
   vs.includes("fails") ? "fails" : vs.includes("unknown") ? "unknown" : "holds";
@@ -1131,9 +1118,9 @@ describe("restrictedClaims: the webhook's re-check of a holding guarantee, named
    * to it). Found by the property below (it counts such throws as knownBugThrows). A label value
    * only the peers name fails the same way, with z3-solver's "TypeError: Cannot read properties of
    * undefined (reading 'toString')" (World.selector looks the value up in the key's domain): second
-   * row. Remove `.fails` once mentions include `peers`.
+   * row. Fixed: claimParts includes `peers`.
    */
-  it.fails("KNOWN BUG: a within claim's peers naming a label key nothing else mentions (Verifier throws)", async () => {
+  it("regression: a within claim's peers naming a label key nothing else mentions (Verifier throws)", async () => {
     const docs = [NS("a"), pod("a", "a1", "one", "10.0.4.1"), netpol("a-out", "a", "{}", "Egress")];
     const old = netpol("a1-in", "a", sel("one"), "Ingress");
     const before = clusterOf([...docs, old]);
@@ -1153,7 +1140,7 @@ describe("restrictedClaims: the webhook's re-check of a holding guarantee, named
     }
   });
 
-  it.fails("KNOWN BUG: a within claim's peers naming a label value nothing else mentions (z3 TypeError)", async () => {
+  it("regression: a within claim's peers naming a label value nothing else mentions (z3 TypeError)", async () => {
     // As above, but `app` is mentioned (by the claim, app=two; the pod, app=one) and the deleted
     // policy's value `ghost` is not: the restricted claim's peers are `pods(app in (ghost)) in namespace a`.
     const docs = [NS("a"), pod("a", "a1", "one", "10.0.4.1"), netpol("a-out", "a", "{}", "Egress")];
@@ -1696,16 +1683,9 @@ async function checkRestricted(
   rs.guarantees++;
   k.guarantees++;
   if (claims.length === 0) rs.empty++;
-  let results: { result: GuaranteeResult; slice: Cluster }[];
-  try {
-    results = await restrictedResults(after, g, claims, mode, podNetwork);
-  } catch (e) {
-    if (!isKnownBug(e, claims)) throw e;
-    rs.knownBugThrows++;
-    if (rs.knownBugExamples.length < 3)
-      rs.knownBugExamples.push(`[${mode}] ${g.text} → ${claims.map(showClaim).join("; ")}: ${e.message}`);
-    return [];
-  }
+  // Any error fails the property (a within claim's `peers` once missed the mentions: see the
+  // regression rows).
+  const results = await restrictedResults(after, g, claims, mode, podNetwork);
   const out: string[] = [];
   results.forEach(({ result, slice }, j) => {
     const shown = `[${mode}] ${g.text}: restricted claim ${j + 1}/${claims.length} ${showClaim(claims[j]!)}`;
