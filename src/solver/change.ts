@@ -111,7 +111,7 @@ export function policyChangeEffect(
     if (will && gained.length > 0) added.push(region(will, peersSide(gained)));
     if (was && lost.length > 0) removed.push(region(was, peersSide(lost)));
     const isolatedBy = (p: NetworkPolicy, by: readonly (NetworkPolicy | undefined)[]) =>
-      by.some((q) => q !== undefined && q.isolates[direction] && covers(q, p));
+      by.some((q) => q?.isolates[direction] && covers(q, p));
     if (was && !isolatedBy(was, [will, ...others])) added.push(region(was, ANY_SIDE));
     if (will && !isolatedBy(will, [was, ...others])) removed.push(region(will, ANY_SIDE));
   }
