@@ -14,7 +14,7 @@
  * | policy | 20 %  | UPDATE of an existing NetworkPolicy (one more ingress port from the same app)   |
  * | policy | 10 %  | DELETE: of a policy created earlier (applied), or of an existing one (dryRun)  |
  * | policy | 3 %   | a change that breaks a guarantee (dryRun): a database opened to every namespace |
- * |        |       | or to the internet, or the policy admitting checkout-api to its db deleted      |
+ * |        |       | or to the internet, or the rule admitting checkout-api to its db removed        |
  * | label  | 7 %   | UPDATE of a Namespace's or a Deployment's labels (a cost-center or rollout      |
  * |        |       | label no selector uses), 80 % dryRun                                            |
  */
@@ -66,7 +66,7 @@ guarantee payments-db-not-internet-facing:
 guarantee quotes-api-reaches-quotes-db:
   allow from workload billing-prod/quotes-api to workload billing-prod/quotes-db on tcp/postgres
 guarantee checkout-api-reaches-checkout-db:
-  allow from workload growth-staging/checkout-api to workload growth-staging/checkout-db on tcp/postgres
+  allow from workload growth-staging/checkout-api to workload growth-staging/checkout-db on tcp/mysql
 # A default-deny-all namespace talks only to itself, DNS and two remote APIs.
 guarantee orders-dev-2-egress: egress of namespace orders-dev-2 within {
   namespace orders-dev-2,
@@ -178,7 +178,13 @@ function breaking(rng: Rng, dbs: readonly Json[], appPath: Json, uid: string, i:
   const db = rng.pick(dbs);
   const { name, namespace } = meta(db);
   const kind = rng.int(3);
-  if (kind === 2) return review(uid, "DELETE", "NetworkPolicy", undefined, appPath, true);
+  if (kind === 2) {
+    // The db keeps its policy (still isolated) but admits no one: checkout-api loses its path.
+    // (Deleting the policy would not break it: nothing else isolates the db, which is then open.)
+    const closed = clone(appPath);
+    (closed.spec as { ingress?: unknown[] }).ingress = [];
+    return review(uid, "UPDATE", "NetworkPolicy", closed, appPath, true);
+  }
   const from =
     kind === 0 || namespace === "billing-prod"
       ? { namespaceSelector: {} }

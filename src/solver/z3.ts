@@ -4,6 +4,8 @@
  * worker threads keep Node alive until they are terminated (`shutdownZ3`), which every front-end
  * that exits calls.
  */
+import v8 from "node:v8";
+import { runInNewContext } from "node:vm";
 import type { BitVec, Bool, Context, init } from "z3-solver";
 
 type Z3Api = Awaited<ReturnType<typeof init>>;
@@ -92,13 +94,40 @@ export async function z3(): Promise<Ctx> {
  */
 export function exclusive<T>(work: () => Promise<T>): Promise<T> {
   const run = queue.then(work, work);
-  queue = run.then(
-    () => undefined,
-    () => undefined,
-  );
+  queue = run.then(reclaim, reclaim);
   return run;
 }
 let queue: Promise<void> = Promise.resolve();
+
+/*
+ * z3 objects are freed only when the JavaScript collector finalises their wrappers, and a wasm
+ * memory never shrinks: a long-lived process whose collector is lazy (a large, quiet heap) lets
+ * dead ASTs pile up until z3's 2 GiB heap is exhausted. After exclusive work, when z3's memory has
+ * grown by GROWTH_BYTES since the last time, a full collection is forced so the finalisers free
+ * what disposed Verifiers left, and later allocations reuse it.
+ */
+const GROWTH_BYTES = 64 * 1024 * 1024;
+let reclaimedAt = 0;
+let collect: (() => void) | undefined;
+
+async function reclaim(): Promise<void> {
+  if (!api) return;
+  const em = (await api).em as unknown as { HEAPU8?: Uint8Array };
+  const size = em.HEAPU8?.buffer.byteLength ?? 0;
+  if (size - reclaimedAt < GROWTH_BYTES) return;
+  reclaimedAt = size;
+  collect ??= exposeGc();
+  collect();
+  // Let the finalisers run (they are queued as tasks) before the next z3 work.
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+function exposeGc(): () => void {
+  const existing = (globalThis as { gc?: () => void }).gc;
+  if (existing) return existing;
+  v8.setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+}
 
 /** Milliseconds the first `z3()` call spent loading the wasm module (0 before it ran). */
 export function z3StartupMs(): number {
