@@ -22,7 +22,13 @@ import {
   type Namespace,
   type Pod,
 } from "../model/index.js";
-import type { Claim, Guarantee, GuaranteeFile, K8sObject } from "../parser/index.js";
+import {
+  type Claim,
+  type Guarantee,
+  type GuaranteeFile,
+  type K8sObject,
+  WORKLOAD_KINDS as PARSER_WORKLOAD_KINDS,
+} from "../parser/index.js";
 import {
   type ChangeEffect,
   changeMayBreak,
@@ -446,16 +452,7 @@ function inertRelabel(
   return seen(old) === seen(next);
 }
 
-const WORKLOAD_KINDS = new Set([
-  "Pod",
-  "Deployment",
-  "ReplicaSet",
-  "StatefulSet",
-  "DaemonSet",
-  "Job",
-  "CronJob",
-  "ReplicationController",
-]);
+const WORKLOAD_KINDS = new Set<string>(["Pod", ...PARSER_WORKLOAD_KINDS]);
 
 /** Whether the change keeps the set of pod IPs (and so the pod network new pods draw from). */
 function samePodAddresses(old: K8sObject | undefined, next: K8sObject | undefined): boolean {
