@@ -113,3 +113,6 @@ async function main(): Promise<void> {
 }
 
 await main();
+// The server is closed, but destroyed TLS sockets have been seen to keep their handles (and the
+// process) alive for minutes after it (not diagnosed; `netpolc serve` exits the same way).
+setTimeout(() => process.exit(), 1_000).unref();

@@ -202,6 +202,9 @@ export async function runServe(o: ServeOptions): Promise<void> {
     await shutdownZ3();
     log.info("stopped");
     process.exitCode = EXIT.ok;
+    // Everything is closed, but destroyed TLS sockets have been seen to keep their handles for
+    // minutes (not diagnosed): exit once the last log line had time to drain.
+    setTimeout(() => process.exit(EXIT.ok), 1_000).unref();
   };
   process.once("SIGTERM", () => void stop("SIGTERM"));
   process.once("SIGINT", () => void stop("SIGINT"));
