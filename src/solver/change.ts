@@ -52,6 +52,10 @@ export interface Side {
 export interface Region {
   readonly src: Side;
   readonly dst: Side;
+  /** The direction whose policies make the change. */
+  readonly direction: "ingress" | "egress";
+  /** Made by lost (or, removed, gained) isolation of the subjects — or may be (cluster tiers). */
+  readonly isolation: boolean;
 }
 
 /** The connections a change may add and may remove (over-approximated). */
@@ -78,8 +82,12 @@ export function policyChangeEffect(
     const { subjects } = policyReach(p);
     const side: Side = { pods: subjects, addresses: false };
     for (const r of [
-      ...(p.ingress.length > 0 ? [{ src: ANY_SIDE, dst: side }] : []),
-      ...(p.egress.length > 0 ? [{ src: side, dst: ANY_SIDE }] : []),
+      ...(p.ingress.length > 0
+        ? [{ src: ANY_SIDE, dst: side, direction: "ingress", isolation: true } as const]
+        : []),
+      ...(p.egress.length > 0
+        ? [{ src: side, dst: ANY_SIDE, direction: "egress", isolation: true } as const]
+        : []),
     ]) {
       added.push(r);
       removed.push(r);
@@ -97,9 +105,11 @@ export function policyChangeEffect(
   for (const direction of ["ingress", "egress"] as const) {
     const was = o?.isolates[direction] ? o : undefined;
     const will = n?.isolates[direction] ? n : undefined;
-    const region = (subjects: NetworkPolicy, peers: Side): Region => {
+    const region = (subjects: NetworkPolicy, peers: Side, isolation = false): Region => {
       const side = subjectSide(subjects);
-      return direction === "ingress" ? { src: peers, dst: side } : { src: side, dst: peers };
+      return direction === "ingress"
+        ? { src: peers, dst: side, direction, isolation }
+        : { src: side, dst: peers, direction, isolation };
     };
     const sameSubjects = was && will && sameSelection(was, will);
     const oldRules = was ? was[direction] : [];
@@ -112,8 +122,8 @@ export function policyChangeEffect(
     if (was && lost.length > 0) removed.push(region(was, peersSide(lost)));
     const isolatedBy = (p: NetworkPolicy, by: readonly (NetworkPolicy | undefined)[]) =>
       by.some((q) => q?.isolates[direction] && covers(q, p));
-    if (was && !isolatedBy(was, [will, ...others])) added.push(region(was, ANY_SIDE));
-    if (will && !isolatedBy(will, [was, ...others])) removed.push(region(will, ANY_SIDE));
+    if (was && !isolatedBy(was, [will, ...others])) added.push(region(was, ANY_SIDE, true));
+    if (will && !isolatedBy(will, [was, ...others])) removed.push(region(will, ANY_SIDE, true));
   }
   return { added, removed };
 }
@@ -137,12 +147,13 @@ export function changeMayBreak(claim: Claim, cluster: Cluster, effect: ChangeEff
       );
     }
     case "isolated": {
-      // Isolation is lost only where connections from anything may be added.
+      // Isolation in a direction is lost only by that direction's policies losing it.
       const subject = side(claim.subject);
       return effect.added.some(
         (r) =>
-          (claim.direction !== "egress" && meets(r, ANY_SIDE, subject)) ||
-          (claim.direction !== "ingress" && meets(r, subject, ANY_SIDE)),
+          r.isolation &&
+          ((claim.direction !== "egress" && r.direction === "ingress" && meetSides(r.dst, subject)) ||
+            (claim.direction !== "ingress" && r.direction === "egress" && meetSides(r.src, subject))),
       );
     }
   }
