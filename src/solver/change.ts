@@ -30,7 +30,8 @@
 
 import type { SourcePosition } from "../common/index.js";
 import type { Cluster, ClusterPolicy, LabelSelector, NetworkPolicy, Peer, Rule } from "../model/index.js";
-import type { Claim, SetExpr } from "../parser/index.js";
+import type { Claim, GuaranteeFile, SetExpr } from "../parser/index.js";
+import { mentionsOf } from "./sets.js";
 import {
   EVERY_POD,
   type Footprint,
@@ -245,10 +246,10 @@ function ruleKey(r: Rule): string {
 
 /**
  * Every label key a selector of the cluster (policies of every tier, their peers, Services) or of
- * the claims mentions. A change of an object's labels under other keys changes no match, so no
+ * the guarantees mentions. A change of an object's labels under other keys changes no match, so no
  * verdict: the solver's vocabulary leaves such keys out too (universe.ts).
  */
-export function selectorKeys(cluster: Cluster, claims: readonly Claim[]): Set<string> {
+export function selectorKeys(cluster: Cluster, files: readonly GuaranteeFile[]): Set<string> {
   const keys = new Set<string>();
   const add = (s: LabelSelector | undefined) => {
     if (!s) return;
@@ -268,34 +269,8 @@ export function selectorKeys(cluster: Cluster, claims: readonly Claim[]): Set<st
           if (peer.namespaces.kind === "selector") add(peer.namespaces.selector);
         } else if (peer.kind === "nodes") add(peer.selector);
   for (const s of cluster.services) if (s.selector) for (const k of Object.keys(s.selector)) keys.add(k);
-  const walk = (e: SetExpr): void => {
-    switch (e.kind) {
-      case "or":
-      case "and":
-      case "except":
-        walk(e.left);
-        walk(e.right);
-        return;
-      case "not":
-        walk(e.operand);
-        return;
-      case "pods":
-        for (const r of e.labels ?? []) keys.add(r.key);
-        if (e.namespace?.kind === "labels") for (const r of e.namespace.labels) keys.add(r.key);
-        return;
-      default:
-        return;
-    }
-  };
-  for (const c of claims) {
-    if (c.kind === "reach") {
-      walk(c.from);
-      walk(c.to);
-    } else {
-      walk(c.subject);
-      if (c.kind === "within") for (const e of c.entries) walk(e.peers);
-    }
-  }
+  const mentions = mentionsOf(files);
+  for (const sel of [...mentions.podSelectors, ...mentions.nsSelectors]) add(sel);
   return keys;
 }
 

@@ -27,6 +27,7 @@ export {
   containsPod,
   EVERY_POD,
   type Footprint,
+  holdsEndpoint,
   NO_POD,
   overlaps,
   type PolicyReach,

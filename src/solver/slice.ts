@@ -243,14 +243,18 @@ function exactPods(pods: readonly Pod[]): Footprint {
 }
 
 /** The pods holding an address of a selector-less Service's EndpointSlices / Endpoints. */
-export function endpointPods(cluster: Cluster, namespace: string, service: string): Pod[] {
-  const ips = new Set(
-    cluster.endpoints
-      .filter((e) => e.namespace === namespace && e.service === service)
-      .flatMap((e) => e.addresses.map((a) => `${a.ip.family}:${a.ip.value}`)),
+function endpointPods(cluster: Cluster, namespace: string, service: string): Pod[] {
+  return cluster.pods.filter((p) => holdsEndpoint(cluster, namespace, service, p));
+}
+
+/** Whether a pod holds an address of a selector-less Service's EndpointSlices / Endpoints. */
+export function holdsEndpoint(cluster: Cluster, namespace: string, service: string, pod: Pod): boolean {
+  return cluster.endpoints.some(
+    (e) =>
+      e.namespace === namespace &&
+      e.service === service &&
+      e.addresses.some((a) => pod.ips.some((ip) => ip.family === a.ip.family && ip.value === a.ip.value)),
   );
-  if (ips.size === 0) return [];
-  return cluster.pods.filter((p) => p.ips.some((ip) => ips.has(`${ip.family}:${ip.value}`)));
 }
 
 function namespaceFootprint(n: NamespaceExpr | undefined): Footprint {

@@ -36,6 +36,7 @@ import {
   containsPod,
   exclusive,
   type GuaranteeResult,
+  holdsEndpoint,
   podNetworkOf,
   policyChangeEffect,
   policyReach,
@@ -249,10 +250,7 @@ export class Evaluator {
     if (this.keys?.base !== base)
       this.keys = {
         base,
-        keys: selectorKeys(
-          base.cluster,
-          this.guarantees.map((g) => g.claim),
-        ),
+        keys: selectorKeys(base.cluster, this.files),
       };
     return this.keys.keys;
   }
@@ -287,6 +285,20 @@ export class Evaluator {
   }
 }
 
+/**
+ * The model of one object alone (its policies, pods, namespace): asked for by every guarantee's
+ * touch test and by the change analyses, built once per object (objects are immutable).
+ */
+const singles = new WeakMap<K8sObject, Cluster>();
+function clusterOf(o: K8sObject): Cluster {
+  let c = singles.get(o);
+  if (!c) {
+    c = buildCluster([o]).cluster;
+    singles.set(o, c);
+  }
+  return c;
+}
+
 /** The base cluster with one object replaced: built incrementally where that is cheap. */
 function changedCluster(
   base: Base,
@@ -295,7 +307,7 @@ function changedCluster(
   next: K8sObject | undefined,
 ): Cluster {
   const kind = (next ?? old)!.kind;
-  const one = (o: K8sObject | undefined) => (o ? buildCluster([o]).cluster : undefined);
+  const one = (o: K8sObject | undefined) => (o ? clusterOf(o) : undefined);
   if (kind === "NetworkPolicy") {
     const name = (next ?? old)!.metadata.name;
     const ns = (next ?? old)!.metadata.namespace ?? "default";
@@ -344,7 +356,7 @@ function touches(scope: Scope, cluster: Cluster, o: K8sObject | undefined): bool
     case "ClusterNetworkPolicy":
     case "AdminNetworkPolicy":
     case "BaselineAdminNetworkPolicy": {
-      const built = buildCluster([o]).cluster;
+      const built = clusterOf(o);
       return [...built.policies, ...built.clusterPolicies].some((p) => policyTouches(policyReach(p), scope));
     }
     case "Namespace":
@@ -363,7 +375,7 @@ function touches(scope: Scope, cluster: Cluster, o: K8sObject | undefined): bool
     case "CronJob":
     case "ReplicationController": {
       const nsOf = new Map<string, Namespace>(cluster.namespaces.map((n) => [n.name, n]));
-      const pods: readonly Pod[] = buildCluster([o]).cluster.pods;
+      const pods: readonly Pod[] = clusterOf(o).pods;
       return pods.some(
         (p) =>
           containsPod(scope.pods, nsOf.get(p.namespace), p.namespace, p.labels) ||
@@ -373,9 +385,7 @@ function touches(scope: Scope, cluster: Cluster, o: K8sObject | undefined): bool
               scope.services.has(`${s.namespace}/${s.name}`) &&
               (s.selector === undefined
                 ? // A selector-less Service's endpoint addresses may be this pod's.
-                  endpointAddresses(cluster, s.namespace, s.name).some((a) =>
-                    p.ips.some((ip) => ip.family === a.family && ip.value === a.value),
-                  )
+                  holdsEndpoint(cluster, s.namespace, s.name, p)
                 : s.namespace === p.namespace &&
                   Object.entries(s.selector).every(([k, v]) => p.labels[k] === v)),
           ),
@@ -385,12 +395,6 @@ function touches(scope: Scope, cluster: Cluster, o: K8sObject | undefined): bool
       // Nodes, endpoints, routes: not sliced; every guarantee is checked again.
       return true;
   }
-}
-
-function endpointAddresses(cluster: Cluster, namespace: string, service: string) {
-  return cluster.endpoints
-    .filter((e) => e.namespace === namespace && e.service === service)
-    .flatMap((e) => e.addresses.map((a) => a.ip));
 }
 
 const POLICY_KINDS = new Set([
@@ -410,7 +414,7 @@ function policyEffect(
   if (!o || !POLICY_KINDS.has(o.kind)) return undefined;
   const built = (x: K8sObject | undefined) => {
     if (!x) return undefined;
-    const c = buildCluster([x]).cluster;
+    const c = clusterOf(x);
     return c.policies[0] ?? c.clusterPolicies[0];
   };
   const before = built(old);
@@ -438,7 +442,7 @@ function inertRelabel(
   if (!old || !next || old.kind !== next.kind) return false;
   if (!WORKLOAD_KINDS.has(old.kind) && old.kind !== "Namespace") return false;
   const seen = (o: K8sObject) => {
-    const c = buildCluster([o]).cluster;
+    const c = clusterOf(o);
     const project = (l: Labels) => Object.fromEntries(Object.entries(l).filter(([k]) => keys.has(k)));
     return JSON.stringify(
       {
@@ -458,8 +462,8 @@ const WORKLOAD_KINDS = new Set<string>(["Pod", ...PARSER_WORKLOAD_KINDS]);
 function samePodAddresses(old: K8sObject | undefined, next: K8sObject | undefined): boolean {
   const ips = (o: K8sObject | undefined) =>
     o && o.kind === "Pod"
-      ? buildCluster([o])
-          .cluster.pods.flatMap((p) => p.ips.map((ip) => `${ip.family}:${ip.value}`))
+      ? clusterOf(o)
+          .pods.flatMap((p) => p.ips.map((ip) => `${ip.family}:${ip.value}`))
           .sort()
           .join(",")
       : "";

@@ -1217,10 +1217,7 @@ spec: {selector: {svcsel: x}, ports: [{port: 80}]}`,
       "ingress of pods(owner) within { pods(zone=a) }",
       "isolated ingress for namespace(region in (eu))",
     ]);
-    const keys = selectorKeys(
-      cluster,
-      file.guarantees.map((g) => g.claim),
-    );
+    const keys = selectorKeys(cluster, [file]);
     expect([...keys].sort()).toEqual(
       [
         "app",
