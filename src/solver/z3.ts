@@ -143,8 +143,26 @@ export type CheckResult = "sat" | "unsat" | "unknown";
 export async function shutdownZ3(): Promise<void> {
   if (!api) return;
   const loaded = await api;
-  const pthread = (loaded.em as unknown as { PThread?: { terminateAllThreads(): void } }).PThread;
-  pthread?.terminateAllThreads();
+  const pthread = (loaded.em as unknown as { PThread?: PThreads }).PThread;
+  if (!pthread) return;
+  // A check's worker thread posts "cleanupThread" to the main thread when it finishes. Give running
+  // threads a moment to report back, so none is terminated between finishing and reporting.
+  const deadline = Date.now() + 500;
+  while (pthread.runningWorkers.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const workers = [...pthread.runningWorkers, ...pthread.unusedWorkers];
+  pthread.terminateAllThreads();
+  // emscripten replaces a terminated worker's handler with one that prints every late message to
+  // stderr; a late "cleanupThread" from a thread that was already done is harmless, so drop it.
+  for (const worker of workers) worker.onmessage = () => {};
+}
+
+/** The part of emscripten's pthread pool that shutdown touches. */
+interface PThreads {
+  runningWorkers: { onmessage: unknown }[];
+  unusedWorkers: { onmessage: unknown }[];
+  terminateAllThreads(): void;
 }
 
 /** n-ary And/Or that accept zero or one operand and very long lists. */
