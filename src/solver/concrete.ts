@@ -1,0 +1,337 @@
+/**
+ * Violations among what exists: a claim checked by the connectivity engine over the input's own
+ * pods and addresses, without z3.
+ *
+ * A claim quantifies over endpoints that exist or could exist (solver/verify.ts). Restricted to the
+ * existing ones — the input's pods, grouped as the Verifier groups them (one entity per workload
+ * within a class), and addresses, one per region that no policy and no set of the claim tells
+ * apart — the violation is a finite search the engine answers directly. A violation found there is
+ * one of the claim's (the same pair z3 could return, already replayed); finding none proves nothing
+ * about pods that do not exist yet, so the caller then asks z3. The webhook uses this first: a change
+ * that breaks a guarantee for pods that exist is denied in milliseconds, with no encoding at all.
+ *
+ * Sets mean what `setPredicate` (sets.ts) makes them mean for existing endpoints and addresses;
+ * test/solver/concrete.test.ts holds the two to the same verdicts.
+ */
+import {
+  AddressSpace,
+  ALL_CONN,
+  type Analysis,
+  allOf,
+  type ConnSet,
+  connIntersect,
+  connIsEmpty,
+  connSubtract,
+  connUnion,
+  EMPTY_CONN,
+  explainPair,
+  type IpRange,
+  matches,
+  NAMESPACE_NAME_LABEL,
+  PROTOCOLS,
+  range,
+} from "../model/index.js";
+import type { Claim, Domain, NamespaceExpr, PortSpec, SetExpr } from "../parser/index.js";
+import type { DecodedConn, DecodedEndpoint } from "./decode.js";
+import { cidrRange, defaultDomain, primaries, resolveRef, selectorOf } from "./sets.js";
+import type { Counterexample } from "./verify.js";
+
+/** An existing endpoint: a group of pods (one class, one workload), or an address region. */
+type Point =
+  | { readonly kind: "entity"; readonly id: number; readonly cls: number; readonly pods: readonly number[] }
+  | { readonly kind: "address"; readonly id: number; readonly atom: number; readonly range: IpRange };
+
+export interface ConcreteOptions {
+  /**
+   * Endpoint pairs to examine at most (a pair of classes or address regions counts once); beyond
+   * it the search gives up and returns undefined, as when it finds nothing.
+   */
+  readonly maxPairs?: number | undefined;
+}
+
+const DEFAULT_MAX_PAIRS = 2_000_000;
+
+/**
+ * A violation of the claim between existing endpoints, as the engine sees the analysed input; or
+ * undefined when there is none among them (or the search gave up).
+ */
+export function existingViolation(
+  a: Analysis,
+  claim: Claim,
+  options: ConcreteOptions = {},
+): Counterexample | undefined {
+  return new Search(a, claim, options.maxPairs ?? DEFAULT_MAX_PAIRS).run();
+}
+
+class Search {
+  private readonly points: readonly Point[];
+  private readonly domain: Domain;
+  private readonly nsLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  private budget: number;
+
+  constructor(
+    private readonly a: Analysis,
+    private readonly claim: Claim,
+    maxPairs: number,
+  ) {
+    this.domain = defaultDomain(claim);
+    this.budget = maxPairs;
+    this.nsLabels = new Map(a.cluster.namespaces.map((n) => [n.name, n.labels]));
+    this.points = [...entities(a), ...addresses(a, claim)];
+  }
+
+  run(): Counterexample | undefined {
+    const c = this.claim;
+    switch (c.kind) {
+      case "reach": {
+        const from = this.points.filter((p) => this.member(c.from, p));
+        const to = this.points.filter((p) => this.member(c.to, p));
+        return this.pairs(from, to, (src, dst, allowed) => {
+          const wanted = this.ports(c.ports, dst);
+          return c.verdict === "deny" ? connIntersect(allowed, wanted) : connSubtract(wanted, allowed);
+        });
+      }
+      case "isolated": {
+        const dirs = c.direction === "both" ? (["ingress", "egress"] as const) : [c.direction];
+        for (const p of this.points) {
+          if (p.kind !== "entity" || !this.member(c.subject, p)) continue;
+          if (dirs.some((d) => !this.a.isolated(p.cls, d))) return { src: this.endpoint(p), replayed: true };
+        }
+        return undefined;
+      }
+      case "within": {
+        const subjects = this.points.filter((p) => p.kind === "entity" && this.member(c.subject, p));
+        const peers = this.points.filter((p) => !c.peers || this.member(c.peers, p));
+        const unlisted = (dst: Point, peer: Point, allowed: ConnSet) => {
+          let listed = EMPTY_CONN;
+          for (const e of c.entries)
+            if (this.member(e.peers, peer)) listed = connUnion(listed, this.ports(e.ports, dst));
+          return connSubtract(allowed, listed);
+        };
+        return c.direction === "egress"
+          ? this.pairs(subjects, peers, (src, dst, allowed) => unlisted(dst, dst, allowed))
+          : this.pairs(peers, subjects, (src, dst, allowed) => unlisted(dst, src, allowed));
+      }
+    }
+  }
+
+  /**
+   * The first pair (src, dst) whose `violating` connections are not empty. Pairs are examined per
+   * engine endpoint (class or atom) and, within one, per membership signature only where the
+   * verdict can differ between points (`within` entries depend on the peer itself).
+   */
+  private pairs(
+    from: readonly Point[],
+    to: readonly Point[],
+    violating: (src: Point, dst: Point, allowed: ConnSet) => ConnSet,
+  ): Counterexample | undefined {
+    const byEngine = (ps: readonly Point[]) => {
+      const m = new Map<number, Point[]>();
+      for (const p of ps) {
+        const e = this.engineId(p);
+        const list = m.get(e);
+        if (list) list.push(p);
+        else m.set(e, [p]);
+      }
+      return m;
+    };
+    const srcs = byEngine(from);
+    const dsts = byEngine(to);
+    for (const [se, sps] of srcs)
+      for (const [de, dps] of dsts) {
+        if (--this.budget < 0) return undefined;
+        const allowed = this.a.conn(se, de);
+        pair: for (const s of sps)
+          for (const d of dps) {
+            // A pod does not connect to itself through the policies: one pod is not a pair.
+            if (s === d && s.kind === "entity" && s.pods.length < 2) continue;
+            const bad = violating(s, d, allowed);
+            if (!connIsEmpty(bad)) return this.counterexample(s, d, se, de, bad);
+            // Points of one engine endpoint differ only in which sets hold them: for reach claims
+            // (ports depend on the class alone) one pair of them decides; `within` entries depend
+            // on the peer itself, so there every pair counts.
+            if (this.claim.kind === "reach") break pair;
+          }
+      }
+    return undefined;
+  }
+
+  private counterexample(s: Point, d: Point, se: number, de: number, bad: ConnSet): Counterexample {
+    const conn = firstConn(bad);
+    return {
+      src: this.endpoint(s),
+      dst: this.endpoint(d),
+      conn,
+      allowed: !(this.claim.kind === "reach" && this.claim.verdict === "allow"),
+      explanation: explainPair(this.a, se, de),
+      replayed: true,
+    };
+  }
+
+  private engineId(p: Point): number {
+    return p.kind === "entity" ? p.cls : this.a.classCount + p.atom;
+  }
+
+  private endpoint(p: Point): DecodedEndpoint {
+    if (p.kind === "address") return { kind: "address", ip: { family: p.range.family, value: p.range.lo } };
+    const podIndex = p.pods[0]!;
+    const pod = this.a.cluster.pods[podIndex]!;
+    return {
+      kind: "pod",
+      existing: true,
+      namespace: pod.namespace,
+      name: pod.name,
+      workload: `${pod.workload.namespace}/${pod.workload.name}[${pod.workload.kind}]`,
+      labels: pod.labels,
+      namespaceLabels: this.nsLabels.get(pod.namespace) ?? { [NAMESPACE_NAME_LABEL]: pod.namespace },
+      newNamespace: false,
+      ports: pod.ports,
+      ip: pod.ips[0],
+      podIndex,
+    };
+  }
+
+  /** The connections an `on` list names towards `dst` (absent: every connection). */
+  private ports(specs: readonly PortSpec[] | undefined, dst: Point): ConnSet {
+    if (!specs) return ALL_CONN;
+    let out = EMPTY_CONN;
+    for (const s of specs) {
+      switch (s.kind) {
+        case "all":
+          return ALL_CONN;
+        case "protocol":
+          out = connUnion(out, allOf(s.protocol));
+          break;
+        case "range":
+          out = connUnion(out, range(s.protocol, Math.max(1, s.from), s.to));
+          break;
+        case "named":
+          if (dst.kind === "entity")
+            for (const p of this.a.index.classes[dst.cls]!.ports)
+              if (p.name === s.name && p.protocol === s.protocol)
+                out = connUnion(out, range(p.protocol, p.port));
+          break;
+      }
+    }
+    return out;
+  }
+
+  /** Whether an existing endpoint is in the set (sets.ts `setPredicate`, for what exists). */
+  private member(x: SetExpr, p: Point, domain: Domain = this.domain): boolean {
+    switch (x.kind) {
+      case "or":
+        return this.member(x.left, p, domain) || this.member(x.right, p, domain);
+      case "and":
+        return this.member(x.left, p, domain) && this.member(x.right, p, domain);
+      case "except":
+        return this.member(x.left, p, domain) && !this.member(x.right, p, domain);
+      case "not":
+        return !this.member(x.operand, p, domain);
+      case "anything":
+        return true;
+      case "external":
+        return p.kind === "address";
+      case "cidr": {
+        const r = cidrRange(x.text);
+        return p.kind === "address" && r !== undefined && inRange(p.range, r);
+      }
+      case "pods": {
+        if (p.kind !== "entity") return false;
+        const cls = this.a.index.classes[p.cls]!;
+        if (x.labels && !matches(selectorOf(x.labels), cls.labels)) return false;
+        return !x.namespace || this.inNamespace(x.namespace, cls.namespace, cls.namespaceLabels);
+      }
+      case "workload":
+      case "ref":
+      case "service": {
+        const target = resolveRef(this.a.cluster, x);
+        if (!target) return false;
+        if (target.kind === "workload")
+          return p.kind === "entity" && p.pods.some((i) => target.pods.includes(i));
+        const svc = this.a.cluster.services[target.index]!;
+        if (svc.selector) {
+          if (p.kind !== "entity") return false;
+          const cls = this.a.index.classes[p.cls]!;
+          return cls.namespace === svc.namespace && matches({ matchLabels: svc.selector }, cls.labels);
+        }
+        const ips = this.a.cluster.endpoints
+          .filter((e) => e.namespace === svc.namespace && e.service === svc.name)
+          .flatMap((e) => e.addresses.map((ad) => ad.ip));
+        if (p.kind === "address")
+          return ips.some((ip) => inRange(p.range, { family: ip.family, lo: ip.value, hi: ip.value }));
+        return p.pods.some((i) =>
+          this.a.cluster.pods[i]!.ips.some((pi) =>
+            ips.some((ip) => ip.family === pi.family && ip.value === pi.value),
+          ),
+        );
+      }
+    }
+  }
+
+  private inNamespace(n: NamespaceExpr, name: string, labels: Readonly<Record<string, string>>): boolean {
+    return n.kind === "name" ? n.name === name : matches(selectorOf(n.labels), labels);
+  }
+}
+
+/** The input's pods as the Verifier groups them: per class, per owning workload. */
+function entities(a: Analysis): Point[] {
+  const groups = new Map<string, { cls: number; pods: number[] }>();
+  a.cluster.pods.forEach((p, i) => {
+    const cls = a.index.classOfPod[i]!;
+    const key = `${cls}\u0000${p.workload.namespace}/${p.workload.name}/${p.workload.kind}`;
+    const g = groups.get(key);
+    if (g) g.pods.push(i);
+    else groups.set(key, { cls, pods: [i] });
+  });
+  return [...groups.values()].map((g, id) => ({ kind: "entity", id, cls: g.cls, pods: g.pods }));
+}
+
+/**
+ * Address regions: the engine's atoms cut further at every range the claim names (CIDRs, a
+ * selector-less Service's endpoint addresses), so each region lies wholly inside or outside each
+ * set. Ids follow the entities'.
+ */
+function addresses(a: Analysis, claim: Claim): Point[] {
+  const cuts: IpRange[] = [...a.space.atoms];
+  for (const x of claimSets(claim).flatMap(primaries)) {
+    if (x.kind === "cidr") {
+      const r = cidrRange(x.text);
+      if (r) cuts.push(r);
+    } else if (x.kind === "service" || x.kind === "ref") {
+      const target = resolveRef(a.cluster, x);
+      if (target?.kind !== "service") continue;
+      const svc = a.cluster.services[target.index]!;
+      for (const e of a.cluster.endpoints)
+        if (e.namespace === svc.namespace && e.service === svc.name)
+          for (const ad of e.addresses) cuts.push({ family: ad.ip.family, lo: ad.ip.value, hi: ad.ip.value });
+    }
+  }
+  const refined = new AddressSpace(cuts);
+  const base = a.cluster.pods.length;
+  return refined.atoms.map((r, i) => ({
+    kind: "address",
+    id: base + i,
+    atom: a.space.atomOf({ family: r.family, value: r.lo }),
+    range: r,
+  }));
+}
+
+function claimSets(c: Claim): SetExpr[] {
+  if (c.kind === "reach") return [c.from, c.to];
+  if (c.kind === "isolated") return [c.subject];
+  return [c.subject, ...c.entries.map((e) => e.peers), ...(c.peers ? [c.peers] : [])];
+}
+
+/** Whether region `r` lies inside `outer` (regions never straddle a cut). */
+function inRange(r: IpRange, outer: IpRange): boolean {
+  return r.family === outer.family && r.lo >= outer.lo && r.hi <= outer.hi;
+}
+
+/** The smallest connection of a non-empty set (TCP before UDP before SCTP, lowest port). */
+function firstConn(s: ConnSet): DecodedConn {
+  for (const protocol of PROTOCOLS) {
+    const iv = s[protocol];
+    if (iv.length > 0) return { protocol, port: iv[0]! };
+  }
+  throw new Error("firstConn of an empty connection set");
+}
