@@ -51,16 +51,68 @@ export interface ConcreteOptions {
 
 const DEFAULT_MAX_PAIRS = 2_000_000;
 
-/**
- * A violation of the claim between existing endpoints, as the engine sees the analysed input; or
- * undefined when there is none among them (or the search gave up).
- */
+/** What the search among existing endpoints found. */
+export type ExistingSearch =
+  | { readonly violation: Counterexample }
+  /** `exhaustive`: every pair was examined (false when the search gave up at `maxPairs`). */
+  | { readonly violation: undefined; readonly exhaustive: boolean };
+
+/** A violation of the claim between existing endpoints, as the engine sees the analysed input. */
+export function searchExisting(a: Analysis, claim: Claim, options: ConcreteOptions = {}): ExistingSearch {
+  const search = new Search(a, claim, options.maxPairs ?? DEFAULT_MAX_PAIRS);
+  const violation = search.run();
+  return violation ? { violation } : { violation: undefined, exhaustive: !search.gaveUp };
+}
+
+/** The violation `searchExisting` finds, or undefined (none, or the search gave up). */
 export function existingViolation(
   a: Analysis,
   claim: Claim,
   options: ConcreteOptions = {},
 ): Counterexample | undefined {
-  return new Search(a, claim, options.maxPairs ?? DEFAULT_MAX_PAIRS).run();
+  return searchExisting(a, claim, options).violation;
+}
+
+/**
+ * Whether every endpoint the claim quantifies over exists: then `existingViolation` decides it
+ * alone (no violation among existing endpoints: the claim holds). True for `reach` claims whose
+ * two sets hold no pod that could be created (existing pods, workloads, addresses; a `pods` set in
+ * the `existing` domain, which `allow` claims default to) and `isolated` claims whose subject does
+ * not; never for `within` claims (their peers are every endpoint, new pods included).
+ */
+export function decidesAlone(a: Analysis, claim: Claim): boolean {
+  const domain = defaultDomain(claim);
+  if (claim.kind === "reach") return closed(a, claim.from, domain) && closed(a, claim.to, domain);
+  if (claim.kind === "isolated") return closed(a, claim.subject, domain);
+  return false;
+}
+
+/** Whether a set can hold no pod that does not exist (setPredicate's hypothetical pods). */
+function closed(a: Analysis, x: SetExpr, domain: Domain): boolean {
+  switch (x.kind) {
+    case "or":
+      return closed(a, x.left, domain) && closed(a, x.right, domain);
+    case "and":
+      return closed(a, x.left, domain) || closed(a, x.right, domain);
+    case "except":
+      return closed(a, x.left, domain);
+    case "not":
+    case "anything":
+      return false;
+    case "external":
+    case "cidr":
+      return true;
+    case "pods":
+      return (x.domain ?? domain) === "existing";
+    case "workload":
+    case "ref":
+    case "service": {
+      const target = resolveRef(a.cluster, x);
+      // A selector-less Service's endpoints are addresses and the pods at them: all existing.
+      if (!target || target.kind === "workload") return true;
+      return a.cluster.services[target.index]!.selector === undefined || domain === "existing";
+    }
+  }
 }
 
 class Search {
@@ -68,6 +120,7 @@ class Search {
   private readonly domain: Domain;
   private readonly nsLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
   private budget: number;
+  gaveUp = false;
 
   constructor(
     private readonly a: Analysis,
@@ -139,7 +192,10 @@ class Search {
     const dsts = byEngine(to);
     for (const [se, sps] of srcs)
       for (const [de, dps] of dsts) {
-        if (--this.budget < 0) return undefined;
+        if (--this.budget < 0) {
+          this.gaveUp = true;
+          return undefined;
+        }
         const allowed = this.a.conn(se, de);
         pair: for (const s of sps)
           for (const d of dps) {

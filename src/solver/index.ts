@@ -16,6 +16,13 @@ export {
   type Witness,
 } from "./compare.js";
 export {
+  type ConcreteOptions,
+  decidesAlone,
+  type ExistingSearch,
+  existingViolation,
+  searchExisting,
+} from "./concrete.js";
+export {
   type DecodedConn,
   type DecodedEndpoint,
   formatEndpoint,

@@ -34,6 +34,7 @@ import {
   changeMayBreak,
   containsNamespace,
   containsPod,
+  decidesAlone,
   exclusive,
   type GuaranteeResult,
   holdsEndpoint,
@@ -44,6 +45,7 @@ import {
   restrictedClaims,
   type Scope,
   scopeOf,
+  searchExisting,
   selectorKeys,
   sliceCluster,
   Verifier,
@@ -162,16 +164,17 @@ export class Evaluator {
       change.op === "upsert" ? (change.old ?? base.objects.get(keyOfObject(change.object))) : change.old;
     if (old) objects.delete(keyOfObject(old));
     if (change.op === "upsert") objects.set(keyOfObject(change.object), change.object);
-    const cluster = changedCluster(base, objects, old, change.op === "upsert" ? change.object : undefined);
-    const podNetwork = samePodAddresses(old, change.op === "upsert" ? change.object : undefined)
-      ? base.podNetwork
-      : podNetworkOf(analyze(cluster, this.options.model));
-    const buildMs = performance.now() - t0;
     const next = change.op === "upsert" ? change.object : undefined;
-    const inert = podNetwork === base.podNetwork && inertRelabel(old, next, this.keysOf(base));
+    const samePods = samePodAddresses(old, next);
+    // A relabel no selector can see changes no verdict: the changed cluster is built only if the
+    // change is adopted.
+    const inert = samePods && inertRelabel(old, next, this.keysOf(base));
+    if (inert) return this.unchanged(base, objects, old, next, performance.now() - t0);
+    const cluster = changedCluster(base, objects, old, next);
+    const podNetwork = samePods ? base.podNetwork : podNetworkOf(analyze(cluster, this.options.model));
+    const buildMs = performance.now() - t0;
     const effect = podNetwork === base.podNetwork ? policyEffect(base.cluster, old, next) : undefined;
     const touched = (g: Guarantee, before: GuaranteeResult) => {
-      if (inert) return false;
       // A guarantee that holds breaks only one way: ask whether the change can go that way.
       if (effect && before.verdict === "holds") return changeMayBreak(g.claim, cluster, effect);
       return (
@@ -246,6 +249,42 @@ export class Evaluator {
     };
   }
 
+  /** The evaluation of a change that keeps every verdict; its cluster is built when first asked for. */
+  private unchanged(
+    base: Base,
+    objects: ReadonlyMap<string, K8sObject>,
+    old: K8sObject | undefined,
+    next: K8sObject | undefined,
+    buildMs: number,
+  ): Evaluation {
+    const outcomes = this.guarantees.map((g) => {
+      const after = base.verdicts.get(g)!;
+      return { guarantee: g, before: after.verdict, after, reverified: false };
+    });
+    let built: Base | undefined;
+    return {
+      outcomes,
+      broken: [],
+      undecided: outcomes.filter((o) => o.after.verdict === "unknown"),
+      stillFailing: outcomes.filter((o) => o.after.verdict === "fails"),
+      reverified: 0,
+      solveMs: 0,
+      buildMs,
+      complete: true,
+      baseVersion: base.version,
+      get next(): Base {
+        built ??= {
+          version: base.version,
+          objects,
+          cluster: changedCluster(base, objects, old, next),
+          podNetwork: base.podNetwork,
+          verdicts: base.verdicts,
+        };
+        return built;
+      },
+    };
+  }
+
   private keysOf(base: Base): ReadonlySet<string> {
     if (this.keys?.base !== base)
       this.keys = {
@@ -255,13 +294,25 @@ export class Evaluator {
     return this.keys.keys;
   }
 
-  /** One guarantee on the slice of `cluster` that decides it; z3 work runs exclusively. */
-  private verifyOn(
+  /**
+   * One guarantee on the slice of `cluster` that decides it: first among the pods and addresses
+   * that exist (the engine, no z3: a violation there is final), then by z3, exclusively.
+   */
+  private async verifyOn(
     cluster: Cluster,
     podNetwork: readonly IpRange[],
     g: Guarantee,
     deadline: number,
   ): Promise<GuaranteeResult> {
+    const t0 = performance.now();
+    const slice = sliceCluster(cluster, scopeOf(g.claim, cluster));
+    const analysis: Analysis = analyze(slice, this.options.model);
+    const found = searchExisting(analysis, g.claim);
+    if (found.violation)
+      return { guarantee: g, verdict: "fails", counterexample: found.violation, ms: performance.now() - t0 };
+    // Every endpoint the claim is about exists, and none violates it.
+    if (found.exhaustive && decidesAlone(analysis, g.claim))
+      return { guarantee: g, verdict: "holds", ms: performance.now() - t0 };
     return exclusive(async () => {
       const left = Math.floor(deadline - performance.now());
       if (left < MIN_CHECK_MS)
@@ -272,8 +323,6 @@ export class Evaluator {
           ms: 0,
         };
       const timeoutMs = Math.min(left, this.options.timeoutMs ?? UNBOUNDED_CHECK_MS);
-      const slice = sliceCluster(cluster, scopeOf(g.claim, cluster));
-      const analysis: Analysis = analyze(slice, this.options.model);
       const file: GuaranteeFile = { file: "", guarantees: [g] };
       const v = await Verifier.create(slice, this.options.model, [file], { timeoutMs, podNetwork }, analysis);
       try {

@@ -10,7 +10,9 @@
  * 2. Guarantees over hypothetical pods too (support/slice-arbitraries.ts: `any pod`, bare `pods`,
  *    `not`, `isolated`, `within`): `existingViolation` finds a violation exactly when z3 finds one
  *    with both endpoints existing (the claim's violation with `kind ≠ hypothetical` on s and d);
- *    when it finds one the guarantee fails for z3 too.
+ *    when it finds one the guarantee fails for z3 too; when it finds none and `decidesAlone` says
+ *    the claim is about existing endpoints only (allow claims, `existing` sets, workloads,
+ *    addresses), the guarantee holds for z3. In 1, `decidesAlone` is true for every claim.
  * The counts are printed with DEBUG_STATS=1 and must show both outcomes. FC_RUNS sets the runs per
  * property (default 20), FC_SEED replays one.
  */
@@ -18,7 +20,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { analyze, buildCluster, type ModelOptions } from "../../src/model/index.js";
 import { type GuaranteeFile, parseGuarantees } from "../../src/parser/guarantees/index.js";
-import { existingViolation } from "../../src/solver/concrete.js";
+import { decidesAlone, existingViolation, searchExisting } from "../../src/solver/concrete.js";
 import { type DecodedEndpoint, shutdownZ3, Verifier, verifyGuarantees } from "../../src/solver/index.js";
 import { KIND } from "../../src/solver/world.js";
 import { isnt } from "../../src/solver/z3.js";
@@ -35,7 +37,13 @@ const MODES: readonly Partial<ModelOptions>[] = [{ ipBlockPods: "include" }, { i
 
 afterAll(shutdownZ3);
 
-const stats = { existingFound: 0, existingNone: 0, hypotheticalFound: 0, hypotheticalNone: 0 };
+const stats = {
+  existingFound: 0,
+  existingNone: 0,
+  hypotheticalFound: 0,
+  hypotheticalNone: 0,
+  decidedAlone: 0,
+};
 
 function parsed(text: string): GuaranteeFile {
   const p = parseGuarantees(text, "random.ng");
@@ -61,8 +69,12 @@ async function existingDisagreements(c: Case, text: string): Promise<string[]> {
     for (const r of report.results) {
       const g = r.guarantee;
       const where = `[${mode.ipBlockPods}] ${g.text}`;
-      const found = existingViolation(a, g.claim);
+      const search = searchExisting(a, g.claim);
+      const found = search.violation;
       const expected = oracle.violation(g.claim) !== undefined;
+      // These guarantees are about existing endpoints only: the search decides them alone.
+      if (!decidesAlone(a, g.claim)) out.push(`${where}: decidesAlone is false for an existing-only claim`);
+      if (!found && !search.exhaustive) out.push(`${where}: the search gave up`);
       if (found) stats.existingFound++;
       else stats.existingNone++;
       if ((found !== undefined) !== expected) out.push(`${where}: concrete ${!!found}, oracle ${expected}`);
@@ -114,6 +126,13 @@ async function hypotheticalDisagreements(c: Case, text: string): Promise<string[
           if (whole.verdict !== "fails")
             out.push(`${where}: concrete violation, but z3 says ${whole.verdict}`);
           if (found.src.kind === "pod" && !found.src.existing) out.push(`${where}: hypothetical source`);
+        } else if (decidesAlone(a, g.claim)) {
+          stats.decidedAlone++;
+          const whole = await v.verify(g);
+          if (whole.verdict !== "holds")
+            out.push(
+              `${where}: decided alone (no violation among existing endpoints), but z3 says ${whole.verdict}`,
+            );
         }
       }
     } finally {
@@ -162,5 +181,6 @@ describe("existingViolation", () => {
     expect(stats.existingNone).toBeGreaterThan(0);
     expect(stats.hypotheticalFound).toBeGreaterThan(0);
     expect(stats.hypotheticalNone).toBeGreaterThan(0);
+    expect(stats.decidedAlone).toBeGreaterThan(0);
   });
 });
