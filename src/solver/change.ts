@@ -31,7 +31,7 @@
 import type { SourcePosition } from "../common/index.js";
 import type { Cluster, ClusterPolicy, LabelSelector, NetworkPolicy, Peer, Rule } from "../model/index.js";
 import type { Claim, GuaranteeFile, SetExpr } from "../parser/index.js";
-import { mentionsOf } from "./sets.js";
+import { defaultDomain, mentionsOf } from "./sets.js";
 import {
   EVERY_POD,
   type Footprint,
@@ -131,7 +131,8 @@ export function policyChangeEffect(
 
 /** Whether a change with this effect may break a claim that holds (see the module comment). */
 export function changeMayBreak(claim: Claim, cluster: Cluster, effect: ChangeEffect): boolean {
-  const side = (e: SetExpr): Side => ({ pods: setFootprint(e, cluster), addresses: hasAddresses(e) });
+  const domain = defaultDomain(claim);
+  const side = (e: SetExpr): Side => ({ pods: setFootprint(e, cluster, domain), addresses: hasAddresses(e) });
   const meets = (r: Region, from: Side, to: Side) => meetSides(r.src, from) && meetSides(r.dst, to);
   switch (claim.kind) {
     case "reach": {
@@ -160,7 +161,7 @@ export function changeMayBreak(claim: Claim, cluster: Cluster, effect: ChangeEff
   }
 }
 
-function meetSides(a: Side, b: Side): boolean {
+export function meetSides(a: Side, b: Side): boolean {
   return (a.addresses && b.addresses) || overlaps(a.pods, b.pods);
 }
 
@@ -169,7 +170,7 @@ function subjectSide(p: NetworkPolicy): Side {
 }
 
 /** Everything a list of rules' peers may admit. */
-function peersSide(rules: readonly Rule[]): Side {
+export function peersSide(rules: readonly Rule[]): Side {
   const sides = rules.flatMap((r) => (r.peers.length === 0 ? [ANY_SIDE] : r.peers.map(peerSide)));
   return sides.reduce<Side>(
     (acc, s) => ({
@@ -206,7 +207,7 @@ function joinFootprints(a: Footprint, b: Footprint): Footprint {
 }
 
 /** Whether a set may hold addresses (not pods): its footprint alone does not say. */
-function hasAddresses(e: SetExpr): boolean {
+export function hasAddresses(e: SetExpr): boolean {
   switch (e.kind) {
     case "or":
       return hasAddresses(e.left) || hasAddresses(e.right);
@@ -287,7 +288,7 @@ export function restrictedClaims(claim: Claim, cluster: Cluster, effect: ChangeE
   if (claim.kind === "within") {
     // Likewise a `within` claim: `S within E` on R is `(S and R's side) within E`, peers in R's other side.
     const subject: Side = {
-      pods: setFootprint(claim.subject, cluster),
+      pods: setFootprint(claim.subject, cluster, defaultDomain(claim)),
       addresses: hasAddresses(claim.subject),
     };
     const egress = claim.direction === "egress";
@@ -305,8 +306,9 @@ export function restrictedClaims(claim: Claim, cluster: Cluster, effect: ChangeE
       });
   }
   if (claim.kind !== "reach" || claim.verdict !== "deny") return undefined;
-  const from: Side = { pods: setFootprint(claim.from, cluster), addresses: hasAddresses(claim.from) };
-  const to: Side = { pods: setFootprint(claim.to, cluster), addresses: hasAddresses(claim.to) };
+  const domain = defaultDomain(claim);
+  const from: Side = { pods: setFootprint(claim.from, cluster, domain), addresses: hasAddresses(claim.from) };
+  const to: Side = { pods: setFootprint(claim.to, cluster, domain), addresses: hasAddresses(claim.to) };
   return effect.added
     .filter((r) => meetSides(r.src, from) && meetSides(r.dst, to))
     .map((r) => ({

@@ -26,8 +26,8 @@ import {
   type NetworkPolicy,
   type Pod,
 } from "../model/index.js";
-import type { Claim, LabelRequirement, NamespaceExpr, SetExpr } from "../parser/index.js";
-import { resolveRef } from "./sets.js";
+import type { Claim, Domain, LabelRequirement, NamespaceExpr, SetExpr } from "../parser/index.js";
+import { defaultDomain, resolveRef } from "./sets.js";
 
 export interface Req {
   readonly key: string;
@@ -195,16 +195,27 @@ const holds = (reqs: readonly Req[], labels: Labels) =>
     labels,
   );
 
-/** The pods a set may contain, in a cluster (workloads and Services resolve against it). */
-export function setFootprint(expr: SetExpr, cluster: Cluster): Footprint {
+/**
+ * The pods a set may contain, in a cluster (workloads and Services resolve against it). `domain` is
+ * the claim's default domain (sets.ts `defaultDomain`): `not X` and `A except X` are bounded by X's
+ * complement when X's footprint is exact (`exactFootprint`), else `not X` is every pod.
+ */
+export function setFootprint(expr: SetExpr, cluster: Cluster, domain: Domain = "existing"): Footprint {
+  const fp = (e: SetExpr) => setFootprint(e, cluster, domain);
   switch (expr.kind) {
     case "or":
-      return join(setFootprint(expr.left, cluster), setFootprint(expr.right, cluster));
+      return join(fp(expr.left), fp(expr.right));
     case "and":
-      return meet(setFootprint(expr.left, cluster), setFootprint(expr.right, cluster));
-    case "except":
-      return setFootprint(expr.left, cluster);
-    case "not":
+      return meet(fp(expr.left), fp(expr.right));
+    case "except": {
+      const right = exactFootprint(expr.right, cluster, domain);
+      const out = right && complement(right);
+      return out ? meet(fp(expr.left), out) : fp(expr.left);
+    }
+    case "not": {
+      const inner = exactFootprint(expr.operand, cluster, domain);
+      return (inner && complement(inner)) ?? EVERY_POD;
+    }
     case "anything":
       return EVERY_POD;
     case "cidr":
@@ -229,6 +240,85 @@ export function setFootprint(expr: SetExpr, cluster: Cluster): Footprint {
     }
   }
 }
+
+/**
+ * The pods of a set exactly — every pod the footprint admits, existing or not, is in the set — or
+ * undefined when the set's footprint only over-approximates it (a workload: other pods may share
+ * its labels; an `existing` set: pods created later share them too).
+ */
+export function exactFootprint(expr: SetExpr, cluster: Cluster, domain: Domain): Footprint | undefined {
+  const exact = (e: SetExpr) => exactFootprint(e, cluster, domain);
+  switch (expr.kind) {
+    case "or": {
+      const [l, r] = [exact(expr.left), exact(expr.right)];
+      return l && r ? join(l, r) : undefined;
+    }
+    case "and": {
+      const [l, r] = [exact(expr.left), exact(expr.right)];
+      return l && r ? meet(l, r) : undefined;
+    }
+    case "except": {
+      const [l, r] = [exact(expr.left), exact(expr.right)];
+      const c = r && complement(r);
+      return l && c ? meet(l, c) : undefined;
+    }
+    case "not": {
+      const inner = exact(expr.operand);
+      return inner && complement(inner);
+    }
+    case "anything":
+      return EVERY_POD;
+    case "cidr":
+    case "external":
+      return NO_POD;
+    case "pods":
+      return (expr.domain ?? domain) === "existing" ? undefined : setFootprint(expr, cluster, domain);
+    case "workload":
+    case "ref":
+    case "service": {
+      const target = resolveRef(cluster, expr);
+      if (!target) return NO_POD;
+      if (target.kind === "workload" || domain === "existing") return undefined;
+      return cluster.services[target.index]!.selector ? setFootprint(expr, cluster, domain) : undefined;
+    }
+  }
+}
+
+/** Above this many boxes a complement is not worth it (the caller falls back to every pod). */
+const MAX_COMPLEMENT_BOXES = 64;
+
+/**
+ * Every pod outside an exact footprint: the complement of a box is the union of its constraints,
+ * each negated (a namespace name list becomes `kubernetes.io/metadata.name NotIn`), and of a union
+ * the meet of its boxes' complements. Undefined when it would grow too large.
+ */
+function complement(f: Footprint): Footprint | undefined {
+  if (f.all) return NO_POD;
+  let out: Footprint = EVERY_POD;
+  for (const b of f.boxes) {
+    const parts: Box[] = [];
+    if (b.namespaces)
+      parts.push({
+        namespaces: undefined,
+        nsReqs: [{ key: NAMESPACE_NAME_LABEL, operator: "NotIn", values: [...b.namespaces] }],
+        podReqs: [],
+      });
+    for (const r of b.nsReqs) parts.push({ namespaces: undefined, nsReqs: [negate(r)], podReqs: [] });
+    for (const r of b.podReqs) parts.push({ namespaces: undefined, nsReqs: [], podReqs: [negate(r)] });
+    out = meet(out, { all: false, boxes: parts });
+    if (!out.all && out.boxes.length > MAX_COMPLEMENT_BOXES) return undefined;
+  }
+  return out;
+}
+
+const NEGATED: Readonly<Record<Req["operator"], Req["operator"]>> = {
+  In: "NotIn",
+  NotIn: "In",
+  Exists: "DoesNotExist",
+  DoesNotExist: "Exists",
+};
+
+const negate = (r: Req): Req => ({ key: r.key, operator: NEGATED[r.operator], values: r.values });
 
 /** Pods with exactly these namespaces and labels (and any pod sharing them). */
 function exactPods(pods: readonly Pod[]): Footprint {
@@ -286,7 +376,8 @@ function servicesOf(expr: SetExpr, out: Set<string>): void {
 
 /** What a claim depends on, in a cluster. */
 export function scopeOf(claim: Claim, cluster: Cluster): Scope {
-  const fp = (e: SetExpr) => setFootprint(e, cluster);
+  const domain = defaultDomain(claim);
+  const fp = (e: SetExpr) => setFootprint(e, cluster, domain);
   const services = new Set<string>();
   switch (claim.kind) {
     case "reach": {

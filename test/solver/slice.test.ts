@@ -20,6 +20,7 @@ import { analyze, buildCluster, type Cluster, type ModelOptions } from "../../sr
 import { type Guarantee, parseGuarantees } from "../../src/parser/guarantees/index.js";
 import { parseText } from "../../src/parser/index.js";
 import { shutdownZ3, type Verdict, Verifier } from "../../src/solver/index.js";
+import { defaultDomain } from "../../src/solver/sets.js";
 import {
   containsNamespace,
   containsPod,
@@ -126,7 +127,7 @@ function guarantee(claim: string): Guarantee {
 function footprint(set: string, cluster = CLUSTER): Footprint {
   const c = guarantee(`isolated both for ${set}`).claim;
   if (c.kind !== "isolated") throw new Error("unreachable");
-  return setFootprint(c.subject, cluster);
+  return setFootprint(c.subject, cluster, defaultDomain(c));
 }
 
 function hasPod(f: Footprint, key: string): boolean {
@@ -177,7 +178,45 @@ describe("footprints", () => {
     { name: "a workload is its pods", set: "workload a/web", in: ["a/web"], out: ["a/db", "b/web"] },
     { name: "or", set: "pods(app=db) or namespace b", in: ["a/db", "b/web"], out: ["a/web", "a/cache"] },
     { name: "and", set: "namespace(team=x) and pods(app=web)", in: ["a/web"], out: ["b/web", "a/db"] },
-    { name: "not is every pod", set: "not pods(app=web)", in: ["a/web", "a/db", "b/other"], out: [] },
+    {
+      name: "not: the complement of an exact set",
+      set: "not pods(app=web)",
+      in: ["a/db", "a/cache", "b/other"],
+      out: ["a/web", "b/web"],
+    },
+    { name: "not a namespace", set: "not namespace a", in: ["b/web", "b/other"], out: ["a/web", "a/db"] },
+    {
+      name: "not a namespace by labels (NotIn admits the absent key)",
+      set: "not namespace(team=x)",
+      in: ["b/web"],
+      out: ["a/web", "a/cache"],
+    },
+    {
+      name: "not of a union",
+      set: "not (pods(app=web) or namespace b)",
+      in: ["a/db", "a/cache"],
+      out: ["a/web", "b/web", "b/other"],
+    },
+    {
+      name: "except an exact set",
+      set: "any pod except namespace b",
+      in: ["a/web"],
+      out: ["b/web", "b/other"],
+    },
+    // Pods created later may share an existing set's (or a workload's) labels: not exact.
+    {
+      name: "not of an existing set is every pod",
+      set: "not existing pods(app=web)",
+      in: ["a/web", "a/db", "b/other"],
+      out: [],
+    },
+    { name: "not of a workload is every pod", set: "not workload a/web", in: ["a/web", "a/db"], out: [] },
+    {
+      name: "except a workload keeps the left side",
+      set: "namespace a except workload a/web",
+      in: ["a/web"],
+      out: ["b/web"],
+    },
   ];
   for (const c of cases)
     it(c.name, () => {
@@ -218,7 +257,11 @@ describe("footprints", () => {
       ["pods(app notin (db))", "pods(app=web)", true],
       ["namespace(team=x)", "namespace(team in (y))", false],
       ["namespace(env=prod)", "namespace(team=x)", true],
-      ["not pods(app=web)", "pods(app=web)", true],
+      ["not pods(app=web)", "pods(app=web)", false],
+      ["not existing pods(app=web)", "pods(app=web)", true],
+      ["not namespace a", "pods(app=web) in namespace b", true],
+      ["not namespace a", "namespace a", false],
+      ["not namespace a", "namespace(team=x)", true],
     ];
     for (const [x, y, expected] of pairs) {
       expect(overlaps(footprint(x), footprint(y)), `${x} ∩ ${y}`).toBe(expected);
@@ -345,7 +388,7 @@ describe("sliceCluster", () => {
   });
 
   it("keeps everything for an unbounded claim", () => {
-    const g = guarantee("deny from not pods(app=web) to anything");
+    const g = guarantee("deny from not existing pods(app=web) to anything");
     const sliced = sliceCluster(CLUSTER, scopeOf(g.claim, CLUSTER));
     expect(podKeys(sliced)).toEqual(podKeys(CLUSTER));
     expect(policyNames(sliced)).toEqual(policyNames(CLUSTER));
