@@ -32,8 +32,10 @@ import {
   range,
 } from "../model/index.js";
 import type { Claim, Domain, NamespaceExpr, PortSpec, SetExpr } from "../parser/index.js";
+import { hasAddresses, meetSides, peersSide } from "./change.js";
 import type { DecodedConn, DecodedEndpoint } from "./decode.js";
 import { cidrRange, defaultDomain, primaries, resolveRef, selectorOf } from "./sets.js";
+import { setFootprint } from "./slice.js";
 import type { Counterexample } from "./verify.js";
 
 /** An existing endpoint: a group of pods (one class, one workload), or an address region. */
@@ -115,8 +117,37 @@ function closed(a: Analysis, x: SetExpr, domain: Domain): boolean {
   }
 }
 
+/**
+ * Whether a `deny` claim holds because its destinations' ingress admits none of its sources, whatever
+ * their egress: every destination exists (a closed `to` set of pods), NetworkPolicies alone isolate it
+ * on ingress (no cluster-tier policy selects it), and no ingress rule of theirs that allows some of the
+ * claim's connections has a peer that may hold one of its sources (footprints, slice.ts). Covers pods
+ * that do not exist yet on the source side. Sound, not complete: false says nothing.
+ */
+export function shutByIngress(a: Analysis, claim: Claim): boolean {
+  if (claim.kind !== "reach" || claim.verdict !== "deny") return false;
+  const domain = defaultDomain(claim);
+  if (!closed(a, claim.to, domain)) return false;
+  const from = { pods: setFootprint(claim.from, a.cluster, domain), addresses: hasAddresses(claim.from) };
+  const search = new Search(a, claim, 0);
+  for (const d of search.points) {
+    if (!search.member(claim.to, d)) continue;
+    // An address has no ingress policies.
+    if (d.kind === "address") return false;
+    const sel = a.selection(d.cls, "ingress");
+    if (sel.admin.length > 0 || sel.baseline.length > 0 || sel.np.length === 0) return false;
+    const wanted = search.ports(claim.ports, d);
+    for (const p of sel.np)
+      for (const r of p.ingress) {
+        if (connIsEmpty(connIntersect(a.portsToward(r.ports, d.cls), wanted))) continue;
+        if (meetSides(peersSide([r]), from)) return false;
+      }
+  }
+  return true;
+}
+
 class Search {
-  private readonly points: readonly Point[];
+  readonly points: readonly Point[];
   private readonly domain: Domain;
   private readonly nsLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
   private budget: number;
@@ -248,7 +279,7 @@ class Search {
   }
 
   /** The connections an `on` list names towards `dst` (absent: every connection). */
-  private ports(specs: readonly PortSpec[] | undefined, dst: Point): ConnSet {
+  ports(specs: readonly PortSpec[] | undefined, dst: Point): ConnSet {
     if (!specs) return ALL_CONN;
     let out = EMPTY_CONN;
     for (const s of specs) {
@@ -273,7 +304,7 @@ class Search {
   }
 
   /** Whether an existing endpoint is in the set (sets.ts `setPredicate`, for what exists). */
-  private member(x: SetExpr, p: Point, domain: Domain = this.domain): boolean {
+  member(x: SetExpr, p: Point, domain: Domain = this.domain): boolean {
     switch (x.kind) {
       case "or":
         return this.member(x.left, p, domain) || this.member(x.right, p, domain);

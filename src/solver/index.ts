@@ -21,6 +21,7 @@ export {
   type ExistingSearch,
   existingViolation,
   searchExisting,
+  shutByIngress,
 } from "./concrete.js";
 export {
   type DecodedConn,

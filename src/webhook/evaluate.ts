@@ -47,6 +47,7 @@ import {
   scopeOf,
   searchExisting,
   selectorKeys,
+  shutByIngress,
   sliceCluster,
   Verifier,
 } from "../solver/index.js";
@@ -310,8 +311,9 @@ export class Evaluator {
     const found = searchExisting(analysis, g.claim);
     if (found.violation)
       return { guarantee: g, verdict: "fails", counterexample: found.violation, ms: performance.now() - t0 };
-    // Every endpoint the claim is about exists, and none violates it.
-    if (found.exhaustive && decidesAlone(analysis, g.claim))
+    // Every endpoint the claim is about exists, and none violates it; or the destinations' ingress
+    // admits none of the sources, existing or not.
+    if ((found.exhaustive && decidesAlone(analysis, g.claim)) || shutByIngress(analysis, g.claim))
       return { guarantee: g, verdict: "holds", ms: performance.now() - t0 };
     return exclusive(async () => {
       const left = Math.floor(deadline - performance.now());

@@ -13,6 +13,8 @@
  *    when it finds one the guarantee fails for z3 too; when it finds none and `decidesAlone` says
  *    the claim is about existing endpoints only (allow claims, `existing` sets, workloads,
  *    addresses), the guarantee holds for z3. In 1, `decidesAlone` is true for every claim.
+ *    Whenever `shutByIngress` (the destinations' ingress admits none of the sources, new pods
+ *    included) says a guarantee holds, z3 agrees.
  * The counts are printed with DEBUG_STATS=1 and must show both outcomes. FC_RUNS sets the runs per
  * property (default 20), FC_SEED replays one.
  */
@@ -20,7 +22,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { analyze, buildCluster, type ModelOptions } from "../../src/model/index.js";
 import { type GuaranteeFile, parseGuarantees } from "../../src/parser/guarantees/index.js";
-import { decidesAlone, existingViolation, searchExisting } from "../../src/solver/concrete.js";
+import { decidesAlone, existingViolation, searchExisting, shutByIngress } from "../../src/solver/concrete.js";
 import { type DecodedEndpoint, shutdownZ3, Verifier, verifyGuarantees } from "../../src/solver/index.js";
 import { KIND } from "../../src/solver/world.js";
 import { isnt } from "../../src/solver/z3.js";
@@ -43,6 +45,7 @@ const stats = {
   hypotheticalFound: 0,
   hypotheticalNone: 0,
   decidedAlone: 0,
+  shutByIngress: 0,
 };
 
 function parsed(text: string): GuaranteeFile {
@@ -75,6 +78,10 @@ async function existingDisagreements(c: Case, text: string): Promise<string[]> {
       // These guarantees are about existing endpoints only: the search decides them alone.
       if (!decidesAlone(a, g.claim)) out.push(`${where}: decidesAlone is false for an existing-only claim`);
       if (!found && !search.exhaustive) out.push(`${where}: the search gave up`);
+      if (shutByIngress(a, g.claim)) {
+        stats.shutByIngress++;
+        if (r.verdict !== "holds") out.push(`${where}: shutByIngress, but z3 says ${r.verdict}`);
+      }
       if (found) stats.existingFound++;
       else stats.existingNone++;
       if ((found !== undefined) !== expected) out.push(`${where}: concrete ${!!found}, oracle ${expected}`);
@@ -105,6 +112,11 @@ async function hypotheticalDisagreements(c: Case, text: string): Promise<string[
       for (const g of file.guarantees) {
         const where = `[${mode.ipBlockPods}] ${g.text}`;
         const found = existingViolation(a, g.claim);
+        if (shutByIngress(a, g.claim)) {
+          stats.shutByIngress++;
+          const whole = await v.verify(g);
+          if (whole.verdict !== "holds") out.push(`${where}: shutByIngress, but z3 says ${whole.verdict}`);
+        }
         if (found) stats.hypotheticalFound++;
         else stats.hypotheticalNone++;
         const onlyExisting = v.ctx.And(
@@ -182,5 +194,6 @@ describe("existingViolation", () => {
     expect(stats.hypotheticalFound).toBeGreaterThan(0);
     expect(stats.hypotheticalNone).toBeGreaterThan(0);
     expect(stats.decidedAlone).toBeGreaterThan(0);
+    expect(stats.shutByIngress).toBeGreaterThan(0);
   });
 });
