@@ -2,7 +2,8 @@
  * Admission load on the webhook, shared by the load test (test/webhook/load.test.ts) and the bench
  * (bench/webhook.ts): the synthetic cluster of 1,000 workloads / 1,000 policies (seed 1), guarantees
  * written for its topology, a deterministic mix of AdmissionReview requests, the real HTTPS server
- * in this process (a CA-signed certificate, bench/tls.ts), and a keep-alive client that sends the
+ * in this process (a CA-signed certificate, bench/tls.ts), and a keep-alive client (in a worker
+ * thread of its own, bench/load-client.mjs, so it does not share the server's event loop) that sends the
  * requests at a fixed concurrency and times each one.
  *
  * The request mix (one seeded PRNG, so every run sends the same bodies):
@@ -18,8 +19,10 @@
  * | label  | 7 %   | UPDATE of a Namespace's or a Deployment's labels (a cost-center or rollout      |
  * |        |       | label no selector uses), 80 % dryRun                                            |
  */
-import { Agent, request } from "node:https";
+import { once } from "node:events";
+import { existsSync } from "node:fs";
 import { Writable } from "node:stream";
+import { Worker } from "node:worker_threads";
 import { loadAll } from "js-yaml";
 import { modelOptions } from "../src/model/index.js";
 import { parseGuarantees } from "../src/parser/guarantees/index.js";
@@ -365,75 +368,70 @@ export interface LoadResult {
   readonly error: string | undefined;
 }
 
-/** POSTs one body to /validate on a keep-alive agent; never rejects (errors are in the result). */
-function post(agent: Agent, port: number, r: LoadRequest): Promise<LoadResult> {
-  const t0 = performance.now();
-  const result = (status: number, text: string, error?: string): LoadResult => {
-    let response:
-      | { uid?: unknown; allowed?: unknown; status?: { code?: number; message?: string } }
-      | undefined;
-    try {
-      response = (JSON.parse(text) as { response?: typeof response }).response;
-    } catch {
-      error ??= `not JSON: ${text.slice(0, 80)}`;
-    }
-    return {
-      uid: r.uid,
-      cls: r.cls,
-      breaking: r.breaking,
-      ms: performance.now() - t0,
-      status,
-      uidEchoed: response?.uid === r.uid,
-      allowed: typeof response?.allowed === "boolean" ? response.allowed : undefined,
-      code: response?.status?.code,
-      broke: response?.status?.message?.includes("this change breaks guarantee") === true,
-      error,
-    };
-  };
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        agent,
-        host: "127.0.0.1",
-        port,
-        method: "POST",
-        path: "/validate?timeout=10s",
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(r.body) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve(result(res.statusCode ?? 0, Buffer.concat(chunks).toString("utf8"))));
-        res.on("error", (e) => resolve(result(res.statusCode ?? 0, "", e.message)));
-      },
-    );
-    req.on("error", (e) => resolve(result(0, "", e.message)));
-    req.end(r.body);
-  });
+/** What the client measured of one request (bench/load-client.mjs). */
+interface Sent {
+  readonly uid: string;
+  readonly ms: number;
+  readonly status: number;
+  readonly text: string;
+  readonly error?: string | undefined;
 }
 
-/** Sends the requests, `concurrency` at a time, over one keep-alive agent that trusts only `ca`. */
+function resultOf(r: LoadRequest, sent: Sent): LoadResult {
+  let error = sent.error;
+  let response:
+    | { uid?: unknown; allowed?: unknown; status?: { code?: number; message?: string } }
+    | undefined;
+  try {
+    response = (JSON.parse(sent.text) as { response?: typeof response }).response;
+  } catch {
+    error ??= `not JSON: ${sent.text.slice(0, 80)}`;
+  }
+  return {
+    uid: r.uid,
+    cls: r.cls,
+    breaking: r.breaking,
+    ms: sent.ms,
+    status: sent.status,
+    uidEchoed: response?.uid === r.uid,
+    allowed: typeof response?.allowed === "boolean" ? response.allowed : undefined,
+    code: response?.status?.code,
+    broke: response?.status?.message?.includes("this change breaks guarantee") === true,
+    error,
+  };
+}
+
+/** bench/load-client.mjs, beside this file (unbuilt) or in the source tree (built into dist/). */
+function clientScript(): URL {
+  const here = new URL("./load-client.mjs", import.meta.url);
+  return existsSync(here) ? here : new URL("../../bench/load-client.mjs", import.meta.url);
+}
+
+/**
+ * Sends the requests, `concurrency` at a time, over one keep-alive agent that trusts only `ca`, from
+ * a worker thread (bench/load-client.mjs): like the API server, the client does not share the
+ * webhook's event loop, and each request is timed there, from its start to its answer's last byte.
+ */
 export async function sendAll(
   requests: readonly LoadRequest[],
   port: number,
   ca: TestCa,
   concurrency: number,
 ): Promise<LoadResult[]> {
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency, ca: ca.cert });
-  const results: LoadResult[] = new Array(requests.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < requests.length) {
-      const i = next++;
-      results[i] = await post(agent, port, requests[i]!);
-    }
-  };
+  const worker = new Worker(clientScript(), {
+    workerData: {
+      requests: requests.map((r) => ({ uid: r.uid, body: r.body })),
+      port,
+      ca: ca.cert,
+      concurrency,
+    },
+  });
   try {
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    const [sent] = (await once(worker, "message")) as [Sent[]];
+    return sent.map((s, i) => resultOf(requests[i]!, s));
   } finally {
-    agent.destroy();
+    await worker.terminate();
   }
-  return results;
 }
 
 export interface LatencyRow {

@@ -252,27 +252,40 @@ function ruleKey(r: Rule): string {
  */
 export function selectorKeys(cluster: Cluster, files: readonly GuaranteeFile[]): Set<string> {
   const keys = new Set<string>();
-  const add = (s: LabelSelector | undefined) => {
-    if (!s) return;
-    for (const k of Object.keys(s.matchLabels ?? {})) keys.add(k);
-    for (const r of s.matchExpressions ?? []) keys.add(r.key);
-  };
-  for (const p of cluster.policies) add(p.podSelector);
-  for (const p of cluster.clusterPolicies) {
-    add(p.subject.namespaces);
-    add(p.subject.pods);
-  }
   for (const p of [...cluster.policies, ...cluster.clusterPolicies])
-    for (const r of [...p.ingress, ...p.egress])
-      for (const peer of r.peers)
-        if (peer.kind === "pods") {
-          add(peer.pods);
-          if (peer.namespaces.kind === "selector") add(peer.namespaces.selector);
-        } else if (peer.kind === "nodes") add(peer.selector);
+    for (const k of policyKeys(p)) keys.add(k);
   for (const s of cluster.services) if (s.selector) for (const k of Object.keys(s.selector)) keys.add(k);
   const mentions = mentionsOf(files);
-  for (const sel of [...mentions.podSelectors, ...mentions.nsSelectors]) add(sel);
+  for (const sel of [...mentions.podSelectors, ...mentions.nsSelectors]) addKeys(keys, sel);
   return keys;
+}
+
+function addKeys(keys: Set<string>, s: LabelSelector | undefined): void {
+  if (!s) return;
+  for (const k of Object.keys(s.matchLabels ?? {})) keys.add(k);
+  for (const r of s.matchExpressions ?? []) keys.add(r.key);
+}
+
+/** The label keys one policy's selectors mention (policies are immutable: computed once each). */
+const keysOfPolicy = new WeakMap<NetworkPolicy | ClusterPolicy, readonly string[]>();
+function policyKeys(p: NetworkPolicy | ClusterPolicy): readonly string[] {
+  let out = keysOfPolicy.get(p);
+  if (out) return out;
+  const keys = new Set<string>();
+  if (p.tier === "networkpolicy") addKeys(keys, p.podSelector);
+  else {
+    addKeys(keys, p.subject.namespaces);
+    addKeys(keys, p.subject.pods);
+  }
+  for (const r of [...p.ingress, ...p.egress])
+    for (const peer of r.peers)
+      if (peer.kind === "pods") {
+        addKeys(keys, peer.pods);
+        if (peer.namespaces.kind === "selector") addKeys(keys, peer.namespaces.selector);
+      } else if (peer.kind === "nodes") addKeys(keys, peer.selector);
+  out = [...keys];
+  keysOfPolicy.set(p, out);
+  return out;
 }
 
 /**

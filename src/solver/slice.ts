@@ -449,6 +449,29 @@ export function podNetworkOf(a: Analysis): IpRange[] {
   return [...atoms].sort((x, y) => x - y).map((x) => a.space.atoms[x]!);
 }
 
+/** Pods by namespace and distinct label set (indexes into the list), memoised per pod list. */
+const groupsOf = new WeakMap<readonly Pod[], ReadonlyMap<string, readonly LabelGroup[]>>();
+interface LabelGroup {
+  readonly labels: Labels;
+  readonly pods: number[];
+}
+function labelGroups(pods: readonly Pod[]): ReadonlyMap<string, readonly LabelGroup[]> {
+  let out = groupsOf.get(pods);
+  if (out) return out;
+  const byNs = new Map<string, Map<string, LabelGroup>>();
+  pods.forEach((p, i) => {
+    let m = byNs.get(p.namespace);
+    if (!m) byNs.set(p.namespace, (m = new Map()));
+    const key = JSON.stringify(p.labels);
+    const g = m.get(key);
+    if (g) g.pods.push(i);
+    else m.set(key, { labels: p.labels, pods: [i] });
+  });
+  out = new Map([...byNs].map(([ns, m]) => [ns, [...m.values()]]));
+  groupsOf.set(pods, out);
+  return out;
+}
+
 /**
  * The input reduced to what decides a claim: the policies that may apply to its sides, the pods its
  * sets may contain (and every hostNetwork pod, which stands for its node), every namespace, Service,
@@ -457,11 +480,16 @@ export function podNetworkOf(a: Analysis): IpRange[] {
  */
 export function sliceCluster(cluster: Cluster, scope: Scope): Cluster {
   const nsByName = new Map(cluster.namespaces.map((n) => [n.name, n]));
-  const pods: Pod[] = scope.pods.all
-    ? [...cluster.pods]
-    : cluster.pods.filter(
-        (p) => p.hostNetwork || containsPod(scope.pods, nsByName.get(p.namespace), p.namespace, p.labels),
-      );
+  let pods: Pod[];
+  if (scope.pods.all) pods = [...cluster.pods];
+  else {
+    // Asked once per distinct namespace and label set (replicas share them).
+    const keep = new Uint8Array(cluster.pods.length);
+    for (const [ns, groups] of labelGroups(cluster.pods))
+      for (const g of groups)
+        if (containsPod(scope.pods, nsByName.get(ns), ns, g.labels)) for (const i of g.pods) keep[i] = 1;
+    pods = cluster.pods.filter((p, i) => p.hostNetwork || keep[i] === 1);
+  }
   // Workload pod indexes are recomputed for the kept pods (in the same order).
   const index = new Map<Pod, number>();
   pods.forEach((p, i) => {

@@ -20,6 +20,7 @@ import {
   type Labels,
   type ModelOptions,
   type Namespace,
+  type NetworkPolicy,
   type Pod,
 } from "../model/index.js";
 import {
@@ -139,7 +140,7 @@ export class Evaluator {
   /** Builds the base from every object and verifies every guarantee on it. */
   async reset(objects: readonly K8sObject[], deadline = Number.POSITIVE_INFINITY): Promise<Base> {
     const map = new Map(objects.map((o) => [keyOfObject(o), o]));
-    const { cluster } = buildCluster([...map.values()]);
+    const cluster = rebuilt([...map.values()]);
     const analysis = analyze(cluster, this.options.model);
     const podNetwork = podNetworkOf(analysis);
     const verdicts = new Map<Guarantee, GuaranteeResult>();
@@ -160,12 +161,19 @@ export class Evaluator {
     const base = this.base;
     if (!base) throw new Error("the evaluator has no base yet");
     const t0 = performance.now();
-    const objects = new Map(base.objects);
     const old =
       change.op === "upsert" ? (change.old ?? base.objects.get(keyOfObject(change.object))) : change.old;
-    if (old) objects.delete(keyOfObject(old));
-    if (change.op === "upsert") objects.set(keyOfObject(change.object), change.object);
     const next = change.op === "upsert" ? change.object : undefined;
+    // The objects after the change: copied only when needed (a rebuild, or the change adopted).
+    let after: Map<string, K8sObject> | undefined;
+    const objects = (): ReadonlyMap<string, K8sObject> => {
+      if (!after) {
+        after = new Map(base.objects);
+        if (old) after.delete(keyOfObject(old));
+        if (next) after.set(keyOfObject(next), next);
+      }
+      return after;
+    };
     const samePods = samePodAddresses(old, next);
     // A relabel no selector can see changes no verdict: the changed cluster is built only if the
     // change is adopted.
@@ -246,14 +254,22 @@ export class Evaluator {
       buildMs,
       complete,
       baseVersion: base.version,
-      next: { version: base.version, objects, cluster, podNetwork, verdicts },
+      next: {
+        version: base.version,
+        get objects() {
+          return objects();
+        },
+        cluster,
+        podNetwork,
+        verdicts,
+      },
     };
   }
 
   /** The evaluation of a change that keeps every verdict; its cluster is built when first asked for. */
   private unchanged(
     base: Base,
-    objects: ReadonlyMap<string, K8sObject>,
+    objects: () => ReadonlyMap<string, K8sObject>,
     old: K8sObject | undefined,
     next: K8sObject | undefined,
     buildMs: number,
@@ -276,7 +292,7 @@ export class Evaluator {
       get next(): Base {
         built ??= {
           version: base.version,
-          objects,
+          objects: objects(),
           cluster: changedCluster(base, objects, old, next),
           podNetwork: base.podNetwork,
           verdicts: base.verdicts,
@@ -353,33 +369,28 @@ function clusterOf(o: K8sObject): Cluster {
 /** The base cluster with one object replaced: built incrementally where that is cheap. */
 function changedCluster(
   base: Base,
-  objects: ReadonlyMap<string, K8sObject>,
+  objectsAfter: () => ReadonlyMap<string, K8sObject>,
   old: K8sObject | undefined,
   next: K8sObject | undefined,
 ): Cluster {
+  const all = () => [...objectsAfter().values()];
   const kind = (next ?? old)!.kind;
   const one = (o: K8sObject | undefined) => (o ? clusterOf(o) : undefined);
   if (kind === "NetworkPolicy") {
     const name = (next ?? old)!.metadata.name;
     const ns = (next ?? old)!.metadata.namespace ?? "default";
-    const policies = base.cluster.policies.filter((p) => !(p.namespace === ns && p.ref.name === name));
     const added = one(next)?.policies ?? [];
     // A policy in a namespace nothing else lives in implies the namespace: rebuild then.
     if (added.some((p) => !base.cluster.namespaces.some((n) => n.name === p.namespace)))
-      return buildCluster([...objects.values()]).cluster;
-    return {
-      ...base.cluster,
-      policies: [...policies, ...added].sort(
-        (a, b) => cmp(a.namespace, b.namespace) || cmp(a.ref.name, b.ref.name),
-      ),
-    };
+      return rebuilt(all());
+    return { ...base.cluster, policies: withPolicies(base.cluster.policies, ns, name, added) };
   }
   if (
     kind === "ClusterNetworkPolicy" ||
     kind === "AdminNetworkPolicy" ||
     kind === "BaselineAdminNetworkPolicy"
   ) {
-    const tierObjects = [...objects.values()].filter(
+    const tierObjects = all().filter(
       (o) =>
         o.kind === "ClusterNetworkPolicy" ||
         o.kind === "AdminNetworkPolicy" ||
@@ -396,7 +407,50 @@ function changedCluster(
       ),
     };
   }
-  return buildCluster([...objects.values()]).cluster;
+  return rebuilt(all());
+}
+
+const byName = (a: NetworkPolicy, b: NetworkPolicy) =>
+  cmp(a.namespace, b.namespace) || cmp(a.ref.name, b.ref.name);
+
+/** The model of every object, its NetworkPolicies sorted by namespace and name (see withPolicies). */
+function rebuilt(objects: readonly K8sObject[]): Cluster {
+  const { cluster } = buildCluster(objects);
+  const policies = [...cluster.policies].sort(byName);
+  sortedLists.add(policies);
+  return { ...cluster, policies };
+}
+
+/** Policy lists known to be sorted by namespace and name. */
+const sortedLists = new WeakSet<readonly NetworkPolicy[]>();
+
+/**
+ * `all` without the policy `namespace/name` and with `added`, sorted by namespace and name: by
+ * insertion when `all` is sorted (every list this returns is), else by sorting once.
+ */
+function withPolicies(
+  all: readonly NetworkPolicy[],
+  namespace: string,
+  name: string,
+  added: readonly NetworkPolicy[],
+): NetworkPolicy[] {
+  const policies = all.filter((p) => !(p.namespace === namespace && p.ref.name === name));
+  let out: NetworkPolicy[];
+  if (sortedLists.has(all)) {
+    out = policies;
+    for (const p of added) {
+      let lo = 0;
+      let hi = out.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (byName(out[mid]!, p) <= 0) lo = mid + 1;
+        else hi = mid;
+      }
+      out.splice(lo, 0, p);
+    }
+  } else out = [...policies, ...added].sort(byName);
+  sortedLists.add(out);
+  return out;
 }
 
 /** Whether an object (as it was, or as it will be) can meet a guarantee's scope. */

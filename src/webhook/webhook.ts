@@ -6,7 +6,7 @@
  * request is only applied when its object is seen).
  */
 import { type Diagnostic, diagnostic } from "../common/index.js";
-import { buildCluster } from "../model/index.js";
+import { buildCluster, type Labels, type Pod } from "../model/index.js";
 import type { GuaranteeFile, K8sObject } from "../parser/index.js";
 import { containsPod, policyReach } from "../solver/index.js";
 import { type Change, type Evaluation, Evaluator, type EvaluatorOptions } from "./evaluate.js";
@@ -280,11 +280,14 @@ function selectsNothing(change: Change, e: Evaluation): Diagnostic[] {
   if (policies.length === 0) return [];
   const cluster = e.next.cluster;
   const nsOf = new Map(cluster.namespaces.map((n) => [n.name, n]));
+  const byNamespace = labelSetsByNamespace(cluster.pods);
   const out: Diagnostic[] = [];
   for (const p of policies) {
     const { subjects } = policyReach(p);
-    const any = cluster.pods.some((pod) =>
-      containsPod(subjects, nsOf.get(pod.namespace), pod.namespace, pod.labels),
+    // A NetworkPolicy's subjects live in its namespace: only that namespace's label sets are asked.
+    const namespaces = p.tier === "networkpolicy" ? [p.namespace] : [...byNamespace.keys()];
+    const any = namespaces.some((ns) =>
+      (byNamespace.get(ns) ?? []).some((labels) => containsPod(subjects, nsOf.get(ns), ns, labels)),
     );
     if (!any)
       out.push(
@@ -298,6 +301,24 @@ function selectsNothing(change: Change, e: Evaluation): Diagnostic[] {
         ),
       );
   }
+  return out;
+}
+
+/** The distinct label sets of the pods, per namespace (memoised per pod list: clusters are immutable). */
+const labelSets = new WeakMap<readonly Pod[], ReadonlyMap<string, readonly Labels[]>>();
+function labelSetsByNamespace(pods: readonly Pod[]): ReadonlyMap<string, readonly Labels[]> {
+  let out = labelSets.get(pods);
+  if (out) return out;
+  const seen = new Map<string, Map<string, Labels>>();
+  for (const p of pods) {
+    let m = seen.get(p.namespace);
+    if (!m) seen.set(p.namespace, (m = new Map()));
+    // Pods of one template list their labels in one order; a duplicate set is only a repeated check.
+    const key = JSON.stringify(p.labels);
+    if (!m.has(key)) m.set(key, p.labels);
+  }
+  out = new Map([...seen].map(([ns, m]) => [ns, [...m.values()]]));
+  labelSets.set(pods, out);
   return out;
 }
 
