@@ -26,8 +26,10 @@ import {
   type Direction,
   type ModelOptions,
   modelOptions,
+  type Namespace,
   type NetworkPolicy,
   type Peer,
+  type Pod,
   type PortMatch,
   type Rule,
   type TierRule,
@@ -82,6 +84,25 @@ export function policyRanges(cluster: Cluster): IpRange[] {
   return out;
 }
 
+/**
+ * Pod classes depend on the pods, the namespaces and the address atoms only: inputs that share
+ * those (one cluster with other policies, as the webhook evaluates changes) share their classes.
+ */
+const classMemo = new WeakMap<
+  readonly Pod[],
+  Map<string, { namespaces: readonly Namespace[]; index: ClassIndex }>
+>();
+function classesOf(cluster: Cluster, space: AddressSpace, policeHostNetwork: boolean): ClassIndex {
+  let byKey = classMemo.get(cluster.pods);
+  if (!byKey) classMemo.set(cluster.pods, (byKey = new Map()));
+  const key = `${policeHostNetwork}|${space.atoms.map((a) => `${a.family}:${a.lo}`).join(",")}`;
+  const hit = byKey.get(key);
+  if (hit && hit.namespaces === cluster.namespaces) return hit.index;
+  const index = buildClasses(cluster, space, policeHostNetwork);
+  byKey.set(key, { namespaces: cluster.namespaces, index });
+  return index;
+}
+
 export function analyze(
   input: Cluster,
   partialOptions: Partial<ModelOptions> = DEFAULT_MODEL_OPTIONS,
@@ -91,7 +112,7 @@ export function analyze(
   const { cluster, pod: ingressControllerPod } = withIngressController(input);
   // 1. Address atoms and pod classes.
   const space = new AddressSpace(policyRanges(cluster));
-  const index = buildClasses(cluster, space, options.hostNetwork === "distinguish");
+  const index = classesOf(cluster, space, options.hostNetwork === "distinguish");
   const K = index.classes.length;
   const A = space.atoms.length;
   const conns = new ConnTable();

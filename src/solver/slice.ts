@@ -479,6 +479,49 @@ function labelGroups(pods: readonly Pod[]): ReadonlyMap<string, readonly LabelGr
  * given the input's pod network.
  */
 export function sliceCluster(cluster: Cluster, scope: Scope): Cluster {
+  const { pods, workloads } = slicePods(cluster, scope.pods);
+  return {
+    ...cluster,
+    pods,
+    workloads,
+    policies: cluster.policies.filter((p) => policyTouches(policyReach(p), scope)),
+    clusterPolicies: cluster.clusterPolicies.filter((p) => policyTouches(policyReach(p), scope)),
+  };
+}
+
+interface SlicedPods {
+  readonly pods: readonly Pod[];
+  readonly workloads: Cluster["workloads"];
+}
+
+/**
+ * The pods of a footprint and their workloads, memoised per pod list and footprint: slices of one
+ * cluster (the webhook's changes keep its pods) share their pod lists, and so their pod classes.
+ */
+const slicedPods = new WeakMap<
+  readonly Pod[],
+  Map<string, SlicedPods & { namespaces: Cluster["namespaces"]; from: Cluster["workloads"] }>
+>();
+function slicePods(cluster: Cluster, f: Footprint): SlicedPods {
+  let memo = slicedPods.get(cluster.pods);
+  if (!memo) slicedPods.set(cluster.pods, (memo = new Map()));
+  const key = footprintKey(f);
+  const hit = memo.get(key);
+  if (hit && hit.namespaces === cluster.namespaces && hit.from === cluster.workloads) return hit;
+  const out = computeSlicedPods(cluster, f);
+  memo.set(key, { ...out, namespaces: cluster.namespaces, from: cluster.workloads });
+  return out;
+}
+
+function footprintKey(f: Footprint): string {
+  if (f.all) return "*";
+  return JSON.stringify(
+    f.boxes.map((b) => [b.namespaces ? [...b.namespaces].sort() : null, b.nsReqs, b.podReqs]),
+  );
+}
+
+function computeSlicedPods(cluster: Cluster, f: Footprint): SlicedPods {
+  const scope = { pods: f };
   const nsByName = new Map(cluster.namespaces.map((n) => [n.name, n]));
   let pods: Pod[];
   if (scope.pods.all) pods = [...cluster.pods];
@@ -501,11 +544,5 @@ export function sliceCluster(cluster: Cluster, scope: Scope): Cluster {
       pods: w.pods.map((i) => index.get(cluster.pods[i]!)).filter((i): i is number => i !== undefined),
     }))
     .filter((w) => w.pods.length > 0);
-  return {
-    ...cluster,
-    pods,
-    workloads,
-    policies: cluster.policies.filter((p) => policyTouches(policyReach(p), scope)),
-    clusterPolicies: cluster.clusterPolicies.filter((p) => policyTouches(policyReach(p), scope)),
-  };
+  return { pods, workloads };
 }

@@ -546,6 +546,9 @@ function inertRelabel(
 ): boolean {
   if (!old || !next || old.kind !== next.kind) return false;
   if (!WORKLOAD_KINDS.has(old.kind) && old.kind !== "Namespace") return false;
+  // Cheap first: the objects as written, every `labels` map cut to the keys that count and the
+  // API server's bookkeeping left out, are equal.
+  if (written(old, keys) === written(next, keys)) return true;
   const seen = (o: K8sObject) => {
     const c = clusterOf(o);
     const project = (l: Labels) => Object.fromEntries(Object.entries(l).filter(([k]) => keys.has(k)));
@@ -562,6 +565,20 @@ function inertRelabel(
 }
 
 const WORKLOAD_KINDS = new Set<string>(["Pod", ...PARSER_WORKLOAD_KINDS]);
+
+/** Metadata the API server keeps for itself; the model reads none of it. */
+const BOOKKEEPING = new Set(["resourceVersion", "generation", "managedFields", "creationTimestamp", "uid"]);
+
+/** An object as JSON, its `labels` maps restricted to `keys`, without positions or bookkeeping. */
+function written(o: K8sObject, keys: ReadonlySet<string>): string {
+  return JSON.stringify(o, function (this: unknown, k, v: unknown) {
+    if (k === "source" || k === "locate") return undefined;
+    if (this === o.metadata && BOOKKEEPING.has(k)) return undefined;
+    if (k === "labels" && v !== null && typeof v === "object")
+      return Object.fromEntries(Object.entries(v).filter(([key]) => keys.has(key)));
+    return v;
+  });
+}
 
 /** Whether the change keeps the set of pod IPs (and so the pod network new pods draw from). */
 function samePodAddresses(old: K8sObject | undefined, next: K8sObject | undefined): boolean {
