@@ -509,9 +509,13 @@ function slicePods(cluster: Cluster, f: Footprint): SlicedPods {
   const hit = memo.get(key);
   if (hit && hit.namespaces === cluster.namespaces && hit.from === cluster.workloads) return hit;
   const out = computeSlicedPods(cluster, f);
+  // Footprints of restricted claims vary with each change: keep the most recent ones only.
+  if (memo.size >= MAX_SLICES_PER_CLUSTER) memo.delete(memo.keys().next().value!);
   memo.set(key, { ...out, namespaces: cluster.namespaces, from: cluster.workloads });
   return out;
 }
+
+const MAX_SLICES_PER_CLUSTER = 32;
 
 function footprintKey(f: Footprint): string {
   if (f.all) return "*";

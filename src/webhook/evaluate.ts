@@ -303,12 +303,17 @@ export class Evaluator {
   }
 
   private keysOf(base: Base): ReadonlySet<string> {
-    if (this.keys?.base !== base)
-      this.keys = {
-        base,
-        keys: selectorKeys(base.cluster, this.files),
-      };
-    return this.keys.keys;
+    const k = this.keys;
+    const c = base.cluster;
+    // Keys come from policies, Services and the guarantees: a base that kept those keeps its keys.
+    if (
+      !k ||
+      k.base.cluster.policies !== c.policies ||
+      k.base.cluster.clusterPolicies !== c.clusterPolicies ||
+      k.base.cluster.services !== c.services
+    )
+      this.keys = { base, keys: selectorKeys(c, this.files) };
+    return this.keys!.keys;
   }
 
   /**
@@ -398,6 +403,10 @@ function changedCluster(
     );
     return { ...base.cluster, clusterPolicies: buildCluster(tierObjects).cluster.clusterPolicies };
   }
+  if (WORKLOAD_KINDS.has(kind) && old && next) {
+    const replaced = replacePods(base.cluster, clusterOf(old), clusterOf(next));
+    if (replaced) return replaced;
+  }
   if (kind === "Namespace" && next) {
     const ns = one(next)!.namespaces[0]!;
     return {
@@ -412,6 +421,38 @@ function changedCluster(
 
 const byName = (a: NetworkPolicy, b: NetworkPolicy) =>
   cmp(a.namespace, b.namespace) || cmp(a.ref.name, b.ref.name);
+
+/**
+ * The cluster with one workload's pods replaced in place, when that is exact: the workload built
+ * alone gives the very pods the cluster holds for it (same count, same model), and its new version
+ * as many pods. Undefined otherwise (the caller rebuilds).
+ */
+function replacePods(cluster: Cluster, was: Cluster, will: Cluster): Cluster | undefined {
+  if (was.workloads.length !== 1 || will.workloads.length !== 1) return undefined;
+  if (was.namespaces.some((n) => !n.implied) || will.namespaces.some((n) => !n.implied)) return undefined;
+  const w = was.workloads[0]!;
+  const target = cluster.workloads.findIndex(
+    (x) => x.namespace === w.namespace && x.name === w.name && x.kind === w.kind,
+  );
+  if (target < 0) return undefined;
+  const indexes = cluster.workloads[target]!.pods;
+  if (indexes.length !== was.pods.length || will.pods.length !== was.pods.length) return undefined;
+  const same = (a: unknown, b: unknown) => modelText(a) === modelText(b);
+  if (!indexes.every((i, j) => same(cluster.pods[i], was.pods[j]))) return undefined;
+  if (!same({ ...w, pods: indexes }, { ...cluster.workloads[target], pods: indexes })) return undefined;
+  const pods = [...cluster.pods];
+  indexes.forEach((i, j) => {
+    pods[i] = will.pods[j]!;
+  });
+  const workloads = [...cluster.workloads];
+  workloads[target] = { ...will.workloads[0]!, pods: indexes };
+  return { ...cluster, pods, workloads };
+}
+
+/** A model value as text, without source positions (bigints as strings). */
+function modelText(x: unknown): string {
+  return JSON.stringify(x, (k, v) => (k === "source" ? undefined : typeof v === "bigint" ? String(v) : v));
+}
 
 /** The model of every object, its NetworkPolicies sorted by namespace and name (see withPolicies). */
 function rebuilt(objects: readonly K8sObject[]): Cluster {
