@@ -421,6 +421,18 @@ export interface PolicyReach {
 }
 
 export function policyReach(p: NetworkPolicy | ClusterPolicy): PolicyReach {
+  let r = reaches.get(p);
+  if (!r) {
+    r = computeReach(p);
+    reaches.set(p, r);
+  }
+  return r;
+}
+
+/** Policies are immutable: each one's reach is computed once. */
+const reaches = new WeakMap<NetworkPolicy | ClusterPolicy, PolicyReach>();
+
+function computeReach(p: NetworkPolicy | ClusterPolicy): PolicyReach {
   if (p.tier === "networkpolicy")
     return {
       subjects: box({ namespaces: new Set([p.namespace]), podReqs: reqsOf(p.podSelector) }),

@@ -362,7 +362,7 @@ export class Evaluator {
  * touch test and by the change analyses, built once per object (objects are immutable).
  */
 const singles = new WeakMap<K8sObject, Cluster>();
-function clusterOf(o: K8sObject): Cluster {
+export function clusterOf(o: K8sObject): Cluster {
   let c = singles.get(o);
   if (!c) {
     c = buildCluster([o]).cluster;

@@ -6,10 +6,10 @@
  * request is only applied when its object is seen).
  */
 import { type Diagnostic, diagnostic } from "../common/index.js";
-import { buildCluster, type Labels, type Pod } from "../model/index.js";
+import type { Labels, Pod } from "../model/index.js";
 import type { GuaranteeFile, K8sObject } from "../parser/index.js";
 import { containsPod, policyReach } from "../solver/index.js";
-import { type Change, type Evaluation, Evaluator, type EvaluatorOptions } from "./evaluate.js";
+import { type Change, clusterOf, type Evaluation, Evaluator, type EvaluatorOptions } from "./evaluate.js";
 import type { Logger } from "./log.js";
 import type { Metrics } from "./metrics.js";
 import {
@@ -275,7 +275,7 @@ function status(code: number, reason: string, message: string): unknown {
 function selectsNothing(change: Change, e: Evaluation): Diagnostic[] {
   if (change.op !== "upsert") return [];
   const o = change.object;
-  const built = buildCluster([o]).cluster;
+  const built = clusterOf(o);
   const policies = [...built.policies, ...built.clusterPolicies];
   if (policies.length === 0) return [];
   const cluster = e.next.cluster;
