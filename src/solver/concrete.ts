@@ -28,6 +28,7 @@ import {
   type IpRange,
   matches,
   NAMESPACE_NAME_LABEL,
+  type PortMatch,
   PROTOCOLS,
   range,
 } from "../model/index.js";
@@ -35,7 +36,15 @@ import type { Claim, Domain, NamespaceExpr, PortSpec, SetExpr } from "../parser/
 import { hasAddresses, meetSides, peersSide } from "./change.js";
 import type { DecodedConn, DecodedEndpoint } from "./decode.js";
 import { cidrRange, defaultDomain, primaries, resolveRef, selectorOf } from "./sets.js";
-import { setFootprint } from "./slice.js";
+import {
+  containsPod,
+  exactFootprint,
+  footprintWithin,
+  overlaps,
+  perNamespace,
+  policyReach,
+  setFootprint,
+} from "./slice.js";
 import type { Counterexample } from "./verify.js";
 
 /** An existing endpoint: a group of pods (one class, one workload), or an address region. */
@@ -144,6 +153,91 @@ export function shutByIngress(a: Analysis, claim: Claim): boolean {
       }
   }
   return true;
+}
+
+/**
+ * Whether a `within` claim holds because of its subjects' own policies, whatever the other side
+ * does: every subject pod (existing or not) lies in named namespaces where a NetworkPolicy isolates
+ * it in the claim's direction, no cluster-tier policy may select it there, and every rule of every
+ * NetworkPolicy that may select a subject admits only listed connections — each peer (pods only)
+ * within one entry's set (exact footprints, `footprintWithin`) on ports within that entry's. Peers
+ * outside the claim's `peers` (restricted claims) do not count. Sound, not complete.
+ */
+export function withinByPolicies(a: Analysis, claim: Claim): boolean {
+  if (claim.kind !== "within") return false;
+  const c = a.cluster;
+  const dir = claim.direction;
+  const domain = defaultDomain(claim);
+  const subject = setFootprint(claim.subject, c, domain);
+  const byNs = perNamespace(subject);
+  if (!byNs) return false;
+  if (c.clusterPolicies.some((p) => p[dir].length > 0 && overlaps(policyReach(p).subjects, subject)))
+    return false;
+  // A subject policies cannot select (a hostNetwork pod, unless those are policed) is not isolated.
+  const nsOf = new Map(c.namespaces.map((n) => [n.name, n]));
+  for (const cls of a.index.classes)
+    if (
+      !a.index.selectable.has(cls.index) &&
+      containsPod(subject, nsOf.get(cls.namespace), cls.namespace, cls.labels)
+    )
+      return false;
+  for (const [ns, part] of byNs)
+    if (
+      !c.policies.some(
+        (p) => p.namespace === ns && p.isolates[dir] && footprintWithin(part, policyReach(p).subjects, c),
+      )
+    )
+      return false;
+  const limit = claim.peers
+    ? { pods: setFootprint(claim.peers, c, domain), addresses: hasAddresses(claim.peers) }
+    : undefined;
+  const entries = claim.entries.map((e) => ({ pods: exactFootprint(e.peers, c, domain), ports: e.ports }));
+  for (const p of c.policies) {
+    if (!p.isolates[dir] || !overlaps(policyReach(p).subjects, subject)) continue;
+    for (const r of p[dir]) {
+      if (r.peers.length === 0) return false;
+      for (const peer of r.peers) {
+        const side = peersSide([{ ...r, peers: [peer] }]);
+        if (limit && !meetSides(side, limit)) continue;
+        if (peer.kind !== "pods") return false;
+        const listed = entries.some(
+          (e) =>
+            e.pods !== undefined && footprintWithin(side.pods, e.pods, c) && portsWithin(r.ports, e.ports),
+        );
+        if (!listed) return false;
+      }
+    }
+  }
+  return true;
+}
+
+/** Whether every connection a rule's ports allow (towards any pod) is in an entry's `on` list. */
+function portsWithin(rule: readonly PortMatch[], entry: readonly PortSpec[] | undefined): boolean {
+  if (!entry || entry.some((e) => e.kind === "all")) return true;
+  const ms = rule.length === 0 ? [{ kind: "all" } as const] : rule;
+  return ms.every((m) => {
+    switch (m.kind) {
+      case "all":
+        return false;
+      case "protocol":
+        return entry.some((e) => e.kind === "protocol" && e.protocol === m.protocol);
+      case "range":
+        return entry.some(
+          (e) =>
+            (e.kind === "protocol" && e.protocol === m.protocol) ||
+            (e.kind === "range" && e.protocol === m.protocol && e.from <= m.from && m.to <= e.to),
+        );
+      case "named":
+        return (
+          !m.anyProtocol &&
+          entry.some(
+            (e) =>
+              (e.kind === "protocol" && e.protocol === m.protocol) ||
+              (e.kind === "named" && e.protocol === m.protocol && e.name === m.name),
+          )
+        );
+    }
+  });
 }
 
 class Search {

@@ -22,6 +22,7 @@ export {
   existingViolation,
   searchExisting,
   shutByIngress,
+  withinByPolicies,
 } from "./concrete.js";
 export {
   type DecodedConn,

@@ -284,6 +284,74 @@ export function exactFootprint(expr: SetExpr, cluster: Cluster, domain: Domain):
   }
 }
 
+/**
+ * Whether every pod of `inner` lies in `outer` — sound when `outer` is exact (`exactFootprint`):
+ * each box of `inner` must fit one box of `outer`, by namespace names (a name list, or a
+ * `kubernetes.io/metadata.name In` requirement), namespace requirements (the same requirement, or
+ * one every named namespace of the cluster meets) and pod requirements (the same, or an `In` of
+ * fewer values). Incomplete on purpose: false when unsure.
+ */
+export function footprintWithin(inner: Footprint, outer: Footprint, cluster: Cluster): boolean {
+  if (outer.all) return true;
+  if (inner.all) return false;
+  const nsLabels = new Map(cluster.namespaces.map((n) => [n.name, n.labels]));
+  return inner.boxes.every((b) => outer.boxes.some((o) => boxWithin(b, o, nsLabels)));
+}
+
+function boxWithin(b: Box, o: Box, nsLabels: ReadonlyMap<string, Labels>): boolean {
+  const names = namesOf(b);
+  if (o.namespaces && !(names && [...names].every((n) => o.namespaces!.has(n)))) return false;
+  for (const q of o.nsReqs) {
+    if (b.nsReqs.some((r) => implies(r, q))) continue;
+    // Every namespace the box allows exists, and meets the requirement.
+    if (!names || ![...names].every((n) => nsLabels.has(n) && holds([q], nsLabels.get(n)!))) return false;
+  }
+  return o.podReqs.every((q) => b.podReqs.some((r) => implies(r, q)));
+}
+
+/**
+ * A footprint split by namespace name (each part holds the boxes that may lie there, limited to
+ * it); undefined when a box is not limited to named namespaces.
+ */
+export function perNamespace(f: Footprint): Map<string, Footprint> | undefined {
+  if (f.all) return undefined;
+  const out = new Map<string, Footprint>();
+  for (const b of f.boxes) {
+    const names = namesOf(b);
+    if (!names) return undefined;
+    for (const n of names) {
+      const part = { ...b, namespaces: new Set([n]) };
+      const had = out.get(n);
+      out.set(n, { all: false, boxes: had && !had.all ? [...had.boxes, part] : [part] });
+    }
+  }
+  return out;
+}
+
+/** The namespace names a box is limited to, if any. */
+function namesOf(b: Box): ReadonlySet<string> | undefined {
+  let names = b.namespaces;
+  for (const r of b.nsReqs)
+    if (r.key === NAMESPACE_NAME_LABEL && r.operator === "In") {
+      const these = new Set(r.values);
+      names = names ? new Set([...names].filter((n) => these.has(n))) : these;
+    }
+  return names;
+}
+
+/** Whether requirement `r` implies `q` (labels meeting r meet q). */
+function implies(r: Req, q: Req): boolean {
+  if (r.key !== q.key) return false;
+  if (r.operator === q.operator && sameValues(r.values, q.values)) return true;
+  if (r.operator === "In" && q.operator === "In") return r.values.every((v) => q.values.includes(v));
+  if (r.operator === "In" && q.operator === "Exists") return true;
+  if (r.operator === "In" && q.operator === "NotIn") return r.values.every((v) => !q.values.includes(v));
+  return false;
+}
+
+const sameValues = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((v) => b.includes(v));
+
 /** Above this many boxes a complement is not worth it (the caller falls back to every pod). */
 const MAX_COMPLEMENT_BOXES = 64;
 

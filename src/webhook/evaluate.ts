@@ -51,6 +51,7 @@ import {
   shutByIngress,
   sliceCluster,
   Verifier,
+  withinByPolicies,
 } from "../solver/index.js";
 import { keyOfObject } from "./state.js";
 
@@ -334,7 +335,11 @@ export class Evaluator {
       return { guarantee: g, verdict: "fails", counterexample: found.violation, ms: performance.now() - t0 };
     // Every endpoint the claim is about exists, and none violates it; or the destinations' ingress
     // admits none of the sources, existing or not.
-    if ((found.exhaustive && decidesAlone(analysis, g.claim)) || shutByIngress(analysis, g.claim))
+    if (
+      (found.exhaustive && decidesAlone(analysis, g.claim)) ||
+      shutByIngress(analysis, g.claim) ||
+      withinByPolicies(analysis, g.claim)
+    )
       return { guarantee: g, verdict: "holds", ms: performance.now() - t0 };
     return exclusive(async () => {
       const left = Math.floor(deadline - performance.now());

@@ -14,7 +14,8 @@
  *    the claim is about existing endpoints only (allow claims, `existing` sets, workloads,
  *    addresses), the guarantee holds for z3. In 1, `decidesAlone` is true for every claim.
  *    Whenever `shutByIngress` (the destinations' ingress admits none of the sources, new pods
- *    included) says a guarantee holds, z3 agrees.
+ *    included) or `withinByPolicies` (a `within` claim's subjects' own policies admit only listed
+ *    connections) says a guarantee holds, z3 agrees.
  * The counts are printed with DEBUG_STATS=1 and must show both outcomes. FC_RUNS sets the runs per
  * property (default 20), FC_SEED replays one.
  */
@@ -22,7 +23,13 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { analyze, buildCluster, type ModelOptions } from "../../src/model/index.js";
 import { type GuaranteeFile, parseGuarantees } from "../../src/parser/guarantees/index.js";
-import { decidesAlone, existingViolation, searchExisting, shutByIngress } from "../../src/solver/concrete.js";
+import {
+  decidesAlone,
+  existingViolation,
+  searchExisting,
+  shutByIngress,
+  withinByPolicies,
+} from "../../src/solver/concrete.js";
 import { type DecodedEndpoint, shutdownZ3, Verifier, verifyGuarantees } from "../../src/solver/index.js";
 import { KIND } from "../../src/solver/world.js";
 import { isnt } from "../../src/solver/z3.js";
@@ -46,6 +53,7 @@ const stats = {
   hypotheticalNone: 0,
   decidedAlone: 0,
   shutByIngress: 0,
+  withinByPolicies: 0,
 };
 
 function parsed(text: string): GuaranteeFile {
@@ -112,6 +120,11 @@ async function hypotheticalDisagreements(c: Case, text: string): Promise<string[
       for (const g of file.guarantees) {
         const where = `[${mode.ipBlockPods}] ${g.text}`;
         const found = existingViolation(a, g.claim);
+        if (withinByPolicies(a, g.claim)) {
+          stats.withinByPolicies++;
+          const whole = await v.verify(g);
+          if (whole.verdict !== "holds") out.push(`${where}: withinByPolicies, but z3 says ${whole.verdict}`);
+        }
         if (shutByIngress(a, g.claim)) {
           stats.shutByIngress++;
           const whole = await v.verify(g);
@@ -195,5 +208,6 @@ describe("existingViolation", () => {
     expect(stats.hypotheticalNone).toBeGreaterThan(0);
     expect(stats.decidedAlone).toBeGreaterThan(0);
     expect(stats.shutByIngress).toBeGreaterThan(0);
+    expect(stats.withinByPolicies).toBeGreaterThan(0);
   });
 });
