@@ -20,6 +20,7 @@ export {
   decidesAlone,
   type ExistingSearch,
   existingViolation,
+  narrowClaims,
   searchExisting,
   shutByIngress,
   withinByPolicies,

@@ -37,8 +37,10 @@ import {
   containsPod,
   decidesAlone,
   exclusive,
+  existingViolation,
   type GuaranteeResult,
   holdsEndpoint,
+  narrowClaims,
   podNetworkOf,
   policyChangeEffect,
   policyReach,
@@ -328,6 +330,13 @@ export class Evaluator {
     deadline: number,
   ): Promise<GuaranteeResult> {
     const t0 = performance.now();
+    // Narrow slices first: a change that opens a destination to everyone breaks the claim already
+    // for sources in a namespace nothing restricts.
+    for (const narrow of narrowClaims(cluster, g.claim)) {
+      const a = analyze(sliceCluster(cluster, scopeOf(narrow, cluster)), this.options.model);
+      const v = existingViolation(a, narrow);
+      if (v) return { guarantee: g, verdict: "fails", counterexample: v, ms: performance.now() - t0 };
+    }
     const slice = sliceCluster(cluster, scopeOf(g.claim, cluster));
     const analysis: Analysis = analyze(slice, this.options.model);
     const found = searchExisting(analysis, g.claim);

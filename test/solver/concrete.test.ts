@@ -15,7 +15,9 @@
  *    addresses), the guarantee holds for z3. In 1, `decidesAlone` is true for every claim.
  *    Whenever `shutByIngress` (the destinations' ingress admits none of the sources, new pods
  *    included) or `withinByPolicies` (a `within` claim's subjects' own policies admit only listed
- *    connections) says a guarantee holds, z3 agrees.
+ *    connections) says a guarantee holds, z3 agrees; and a violation of one of its `narrowClaims`,
+ *    searched on the narrow claim's slice, is a violation of the guarantee (for z3, and among
+ *    existing endpoints of the whole cluster).
  * The counts are printed with DEBUG_STATS=1 and must show both outcomes. FC_RUNS sets the runs per
  * property (default 20), FC_SEED replays one.
  */
@@ -26,11 +28,19 @@ import { type GuaranteeFile, parseGuarantees } from "../../src/parser/guarantees
 import {
   decidesAlone,
   existingViolation,
+  narrowClaims,
   searchExisting,
   shutByIngress,
   withinByPolicies,
 } from "../../src/solver/concrete.js";
-import { type DecodedEndpoint, shutdownZ3, Verifier, verifyGuarantees } from "../../src/solver/index.js";
+import {
+  type DecodedEndpoint,
+  scopeOf,
+  shutdownZ3,
+  sliceCluster,
+  Verifier,
+  verifyGuarantees,
+} from "../../src/solver/index.js";
 import { KIND } from "../../src/solver/world.js";
 import { isnt } from "../../src/solver/z3.js";
 import { caseArb } from "../model/support/arbitraries.js";
@@ -54,6 +64,7 @@ const stats = {
   decidedAlone: 0,
   shutByIngress: 0,
   withinByPolicies: 0,
+  narrowFound: 0,
 };
 
 function parsed(text: string): GuaranteeFile {
@@ -120,6 +131,19 @@ async function hypotheticalDisagreements(c: Case, text: string): Promise<string[
       for (const g of file.guarantees) {
         const where = `[${mode.ipBlockPods}] ${g.text}`;
         const found = existingViolation(a, g.claim);
+        // Narrow claims (sources of one unrestricted namespace), on their own slices as the webhook
+        // searches them: a violation there is one of the guarantee's.
+        for (const narrow of narrowClaims(cluster, g.claim)) {
+          const na = analyze(sliceCluster(cluster, scopeOf(narrow, cluster)), a.options);
+          const nv = existingViolation(na, narrow);
+          if (!nv) continue;
+          stats.narrowFound++;
+          const whole = await v.verify(g);
+          if (whole.verdict !== "fails")
+            out.push(`${where}: a narrow claim's violation, but z3 says ${whole.verdict}`);
+          if (!found)
+            out.push(`${where}: a narrow claim's violation, none among existing endpoints of the whole`);
+        }
         if (withinByPolicies(a, g.claim)) {
           stats.withinByPolicies++;
           const whole = await v.verify(g);
@@ -209,5 +233,6 @@ describe("existingViolation", () => {
     expect(stats.decidedAlone).toBeGreaterThan(0);
     expect(stats.shutByIngress).toBeGreaterThan(0);
     expect(stats.withinByPolicies).toBeGreaterThan(0);
+    expect(stats.narrowFound).toBeGreaterThan(0);
   });
 });
