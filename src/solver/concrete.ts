@@ -130,8 +130,9 @@ function closed(a: Analysis, x: SetExpr, domain: Domain): boolean {
 
 /**
  * Narrower claims worth searching before the whole one (their violations are the claim's): a `deny`
- * claim with its sources limited to one namespace whose pods no egress policy restricts — where a
- * change that opens a destination to everyone shows first — at most `max` of them. Their slices hold a
+ * claim with its sources limited to addresses, or to one namespace whose pods no egress policy
+ * restricts — where a change that opens a destination to everyone shows first — at most `max`
+ * namespaces. Their slices hold a
  * namespace's pods instead of every source's, so a violation there is found at a fraction of the
  * cost. Empty for other claims, or when cluster-tier policies have egress rules.
  */
@@ -143,11 +144,17 @@ export function narrowClaims(cluster: Cluster, claim: Claim, max = 3): Claim[] {
   const restricted = new Set(cluster.policies.filter((p) => p.isolates.egress).map((p) => p.namespace));
   const populated = new Set(cluster.pods.map((p) => p.namespace));
   const out: Claim[] = [];
+  const source = claim.from.source;
+  // Addresses first: their slice holds the destinations' side only.
+  if (hasAddresses(claim.from))
+    out.push({
+      ...claim,
+      from: { kind: "and", left: claim.from, right: { kind: "external", source }, source },
+    });
   for (const n of cluster.namespaces) {
-    if (out.length >= max) break;
+    if (out.length >= max + 1) break;
     if (restricted.has(n.name) || !populated.has(n.name) || !containsNamespace(from, n.name, n.labels))
       continue;
-    const source = claim.from.source;
     const inNamespace: SetExpr = {
       kind: "pods",
       domain: "any",
