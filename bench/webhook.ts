@@ -12,6 +12,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import v8 from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -58,9 +59,12 @@ async function main(): Promise<void> {
   // 2. Warm-up, then the measured run.
   await sendAll(plan.slice(0, warmUp), server.server.port, server.ca, concurrency);
   const rssWarm = process.memoryUsage().rss;
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
   const t0 = performance.now();
   const results = await sendAll(plan.slice(warmUp), server.server.port, server.ca, concurrency);
   const seconds = (performance.now() - t0) / 1000;
+  delay.disable();
   const rssEnd = process.memoryUsage().rss;
   // What stays after a full collection (the end figure above includes garbage not yet collected).
   v8.setFlagsFromString("--expose-gc");
@@ -85,6 +89,9 @@ async function main(): Promise<void> {
   );
   console.log(formatRows(rows));
   console.log(`  verdicts (warm-up and run): ${JSON.stringify(verdictCounts(server.admissions))}`);
+  console.log(
+    `  event loop delay (the server's one thread, busy elsewhere): p50 ${(delay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms, max ${(delay.max / 1e6).toFixed(1)} ms`,
+  );
   console.log(
     `  RSS start ${mb(rssStart)}, after warm-up ${mb(rssWarm)}, end ${mb(rssEnd)} (${mb(rssRetained)} after a full collection)`,
   );

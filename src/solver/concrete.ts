@@ -141,8 +141,16 @@ export function narrowClaims(cluster: Cluster, claim: Claim, max = 3): Claim[] {
   if (cluster.clusterPolicies.some((p) => p.egress.length > 0)) return [];
   const from = setFootprint(claim.from, cluster, defaultDomain(claim));
   if (!from.all && from.boxes.length === 0) return [];
-  const restricted = new Set(cluster.policies.filter((p) => p.isolates.egress).map((p) => p.namespace));
-  const populated = new Set(cluster.pods.map((p) => p.namespace));
+  const restricted = memo(
+    egressRestricted,
+    cluster.policies,
+    () => new Set(cluster.policies.filter((p) => p.isolates.egress).map((p) => p.namespace)),
+  );
+  const populated = memo(
+    populatedNamespaces,
+    cluster.pods,
+    () => new Set(cluster.pods.map((p) => p.namespace)),
+  );
   const out: Claim[] = [];
   const source = claim.from.source;
   // Addresses first: their slice holds the destinations' side only.
@@ -164,6 +172,18 @@ export function narrowClaims(cluster: Cluster, claim: Claim, max = 3): Claim[] {
     out.push({ ...claim, from: { kind: "and", left: claim.from, right: inNamespace, source } });
   }
   return out;
+}
+
+/** Namespaces where an egress policy isolates some pods, per policy list; namespaces with pods, per pod list. */
+const egressRestricted = new WeakMap<object, ReadonlySet<string>>();
+const populatedNamespaces = new WeakMap<object, ReadonlySet<string>>();
+function memo<T>(cache: WeakMap<object, T>, key: object, make: () => T): T {
+  let v = cache.get(key);
+  if (v === undefined) {
+    v = make();
+    cache.set(key, v);
+  }
+  return v;
 }
 
 /**

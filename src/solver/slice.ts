@@ -163,7 +163,16 @@ const box = (b: Partial<Box>): Footprint => ({
 export function overlaps(a: Footprint, b: Footprint): boolean {
   if (a.all) return b.all || b.boxes.length > 0;
   if (b.all) return a.boxes.length > 0;
-  return a.boxes.some((x) => b.boxes.some((y) => meetBoxes(x, y) !== undefined));
+  return a.boxes.some((x) => b.boxes.some((y) => mayMeet(x, y) && meetBoxes(x, y) !== undefined));
+}
+
+/** A cheap necessary condition of `meetBoxes`: named namespaces, when both name some, in common. */
+function mayMeet(x: Box, y: Box): boolean {
+  if (!x.namespaces || !y.namespaces) return true;
+  const [small, large] =
+    x.namespaces.size <= y.namespaces.size ? [x.namespaces, y.namespaces] : [y.namespaces, x.namespaces];
+  for (const n of small) if (large.has(n)) return true;
+  return false;
 }
 
 /** Whether a concrete pod (namespace with its labels, pod labels) may lie in the footprint. */
@@ -538,11 +547,13 @@ interface LabelGroup {
 function labelGroups(pods: readonly Pod[]): ReadonlyMap<string, readonly LabelGroup[]> {
   let out = groupsOf.get(pods);
   if (out) return out;
-  const byNs = new Map<string, Map<string, LabelGroup>>();
+  const byNs = new Map<string, Map<Labels, LabelGroup>>();
   pods.forEach((p, i) => {
     let m = byNs.get(p.namespace);
     if (!m) byNs.set(p.namespace, (m = new Map()));
-    const key = JSON.stringify(p.labels);
+    // Replicas of one template share their labels object (equal sets that are not one object make
+    // groups of their own: only asked twice).
+    const key = p.labels;
     const g = m.get(key);
     if (g) g.pods.push(i);
     else m.set(key, { labels: p.labels, pods: [i] });

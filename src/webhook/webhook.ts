@@ -309,13 +309,13 @@ const labelSets = new WeakMap<readonly Pod[], ReadonlyMap<string, readonly Label
 function labelSetsByNamespace(pods: readonly Pod[]): ReadonlyMap<string, readonly Labels[]> {
   let out = labelSets.get(pods);
   if (out) return out;
-  const seen = new Map<string, Map<string, Labels>>();
+  const seen = new Map<string, Set<Labels>>();
   for (const p of pods) {
     let m = seen.get(p.namespace);
-    if (!m) seen.set(p.namespace, (m = new Map()));
-    // Pods of one template list their labels in one order; a duplicate set is only a repeated check.
-    const key = JSON.stringify(p.labels);
-    if (!m.has(key)) m.set(key, p.labels);
+    if (!m) seen.set(p.namespace, (m = new Set()));
+    // Replicas of one template share their labels object; equal sets that are not one object are
+    // only asked twice.
+    m.add(p.labels);
   }
   out = new Map([...seen].map(([ns, m]) => [ns, [...m.values()]]));
   labelSets.set(pods, out);
