@@ -94,7 +94,10 @@ const classMemo = new WeakMap<
 >();
 function classesOf(cluster: Cluster, space: AddressSpace, policeHostNetwork: boolean): ClassIndex {
   let byKey = classMemo.get(cluster.pods);
-  if (!byKey) classMemo.set(cluster.pods, (byKey = new Map()));
+  if (!byKey) {
+    byKey = new Map();
+    classMemo.set(cluster.pods, byKey);
+  }
   const key = `${policeHostNetwork}|${space.atoms.map((a) => `${a.family}:${a.lo}`).join(",")}`;
   const hit = byKey.get(key);
   if (hit && hit.namespaces === cluster.namespaces) return hit.index;

@@ -28,14 +28,13 @@ import {
   explainPair,
   type IpRange,
   matches,
-  NAMESPACE_NAME_LABEL,
   type PortMatch,
   PROTOCOLS,
   range,
 } from "../model/index.js";
 import type { Claim, Domain, NamespaceExpr, PortSpec, SetExpr } from "../parser/index.js";
 import { hasAddresses, meetSides, peersSide } from "./change.js";
-import type { DecodedConn, DecodedEndpoint } from "./decode.js";
+import { type DecodedConn, type DecodedEndpoint, existingPodEndpoint } from "./decode.js";
 import { cidrRange, defaultDomain, primaries, resolveRef, selectorOf } from "./sets.js";
 import {
   containsNamespace,
@@ -296,6 +295,8 @@ function portsWithin(rule: readonly PortMatch[], entry: readonly PortSpec[] | un
               (e.kind === "named" && e.protocol === m.protocol && e.name === m.name),
           )
         );
+      default:
+        return false;
     }
   });
 }
@@ -303,7 +304,6 @@ function portsWithin(rule: readonly PortMatch[], entry: readonly PortSpec[] | un
 class Search {
   readonly points: readonly Point[];
   private readonly domain: Domain;
-  private readonly nsLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
   private budget: number;
   gaveUp = false;
 
@@ -314,7 +314,6 @@ class Search {
   ) {
     this.domain = defaultDomain(claim);
     this.budget = maxPairs;
-    this.nsLabels = new Map(a.cluster.namespaces.map((n) => [n.name, n.labels]));
     this.points = [...entities(a), ...addresses(a, claim)];
   }
 
@@ -324,7 +323,7 @@ class Search {
       case "reach": {
         const from = this.points.filter((p) => this.member(c.from, p));
         const to = this.points.filter((p) => this.member(c.to, p));
-        return this.pairs(from, to, (src, dst, allowed) => {
+        return this.pairs(from, to, (_src, dst, allowed) => {
           const wanted = this.ports(c.ports, dst);
           return c.verdict === "deny" ? connIntersect(allowed, wanted) : connSubtract(wanted, allowed);
         });
@@ -347,7 +346,7 @@ class Search {
           return connSubtract(allowed, listed);
         };
         return c.direction === "egress"
-          ? this.pairs(subjects, peers, (src, dst, allowed) => unlisted(dst, dst, allowed))
+          ? this.pairs(subjects, peers, (_src, dst, allowed) => unlisted(dst, dst, allowed))
           : this.pairs(peers, subjects, (src, dst, allowed) => unlisted(dst, src, allowed));
       }
     }
@@ -415,21 +414,7 @@ class Search {
 
   private endpoint(p: Point): DecodedEndpoint {
     if (p.kind === "address") return { kind: "address", ip: { family: p.range.family, value: p.range.lo } };
-    const podIndex = p.pods[0]!;
-    const pod = this.a.cluster.pods[podIndex]!;
-    return {
-      kind: "pod",
-      existing: true,
-      namespace: pod.namespace,
-      name: pod.name,
-      workload: `${pod.workload.namespace}/${pod.workload.name}[${pod.workload.kind}]`,
-      labels: pod.labels,
-      namespaceLabels: this.nsLabels.get(pod.namespace) ?? { [NAMESPACE_NAME_LABEL]: pod.namespace },
-      newNamespace: false,
-      ports: pod.ports,
-      ip: pod.ips[0],
-      podIndex,
-    };
+    return existingPodEndpoint(this.a, p.pods[0]!);
   }
 
   /** The connections an `on` list names towards `dst` (absent: every connection). */

@@ -68,24 +68,7 @@ export class Decoder {
     const ip: IpAddress = { family: this.bool(e.is6) ? 6 : 4, value: this.bv(e.ip) };
     if (kind === KIND.address) return { kind: "address", ip };
     const a: Analysis = w.analysis;
-    if (kind === KIND.existing) {
-      const podIndex = w.representativePod(Number(this.bv(e.ent)));
-      const pod = a.cluster.pods[podIndex]!;
-      const ns = a.cluster.namespaces.find((n) => n.name === pod.namespace);
-      return {
-        kind: "pod",
-        existing: true,
-        namespace: pod.namespace,
-        name: pod.name,
-        workload: `${pod.workload.namespace}/${pod.workload.name}[${pod.workload.kind}]`,
-        labels: pod.labels,
-        namespaceLabels: ns?.labels ?? { [NAMESPACE_NAME_LABEL]: pod.namespace },
-        newNamespace: false,
-        ports: pod.ports,
-        ip: pod.ips[0],
-        podIndex,
-      };
-    }
+    if (kind === KIND.existing) return existingPodEndpoint(a, w.representativePod(Number(this.bv(e.ent))));
     // A hypothetical pod: its free labels, ports and namespace.
     const u = this.universe;
     const nsIndex = Number(this.bv(e.ns));
@@ -124,6 +107,25 @@ export class Decoder {
     }
     return out;
   }
+}
+
+/** An existing pod of the analysed input (by index) as an endpoint. */
+export function existingPodEndpoint(a: Analysis, podIndex: number): DecodedEndpoint {
+  const pod = a.cluster.pods[podIndex]!;
+  const ns = a.cluster.namespaces.find((n) => n.name === pod.namespace);
+  return {
+    kind: "pod",
+    existing: true,
+    namespace: pod.namespace,
+    name: pod.name,
+    workload: `${pod.workload.namespace}/${pod.workload.name}[${pod.workload.kind}]`,
+    labels: pod.labels,
+    namespaceLabels: ns?.labels ?? { [NAMESPACE_NAME_LABEL]: pod.namespace },
+    newNamespace: false,
+    ports: pod.ports,
+    ip: pod.ips[0],
+    podIndex,
+  };
 }
 
 /** A value of the key that no selector mentions ("any other value"). */

@@ -550,7 +550,10 @@ function labelGroups(pods: readonly Pod[]): ReadonlyMap<string, readonly LabelGr
   const byNs = new Map<string, Map<Labels, LabelGroup>>();
   pods.forEach((p, i) => {
     let m = byNs.get(p.namespace);
-    if (!m) byNs.set(p.namespace, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      byNs.set(p.namespace, m);
+    }
     // Replicas of one template share their labels object (equal sets that are not one object make
     // groups of their own: only asked twice).
     const key = p.labels;
@@ -595,7 +598,10 @@ const slicedPods = new WeakMap<
 >();
 function slicePods(cluster: Cluster, f: Footprint): SlicedPods {
   let memo = slicedPods.get(cluster.pods);
-  if (!memo) slicedPods.set(cluster.pods, (memo = new Map()));
+  if (!memo) {
+    memo = new Map();
+    slicedPods.set(cluster.pods, memo);
+  }
   const key = footprintKey(f);
   const hit = memo.get(key);
   if (hit && hit.namespaces === cluster.namespaces && hit.from === cluster.workloads) return hit;

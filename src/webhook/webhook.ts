@@ -312,7 +312,10 @@ function labelSetsByNamespace(pods: readonly Pod[]): ReadonlyMap<string, readonl
   const seen = new Map<string, Set<Labels>>();
   for (const p of pods) {
     let m = seen.get(p.namespace);
-    if (!m) seen.set(p.namespace, (m = new Set()));
+    if (!m) {
+      m = new Set();
+      seen.set(p.namespace, m);
+    }
     // Replicas of one template share their labels object; equal sets that are not one object are
     // only asked twice.
     m.add(p.labels);

@@ -74,7 +74,7 @@ function relabelNamespace(name: string, labels: Record<string, string>): Change 
 }
 
 /** The objects after a change. */
-function after(change: Change): K8sObject[] {
+function objectsAfter(change: Change): K8sObject[] {
   const map = new Map(objects.map((o) => [keyOfObject(o), o]));
   if (change.op === "delete") map.delete(keyOfObject(change.old));
   else {
@@ -160,7 +160,7 @@ describe("incremental evaluation equals verification from scratch", () => {
     const e = await ev.evaluate(change, Number.POSITIVE_INFINITY);
     expect(e.complete).toBe(true);
     const incremental = Object.fromEntries(e.outcomes.map((o) => [o.guarantee.name, o.after.verdict]));
-    expect(incremental).toEqual(await wholeVerdicts(after(change)));
+    expect(incremental).toEqual(await wholeVerdicts(objectsAfter(change)));
     for (const o of e.broken) {
       expect(o.after.counterexample?.replayed).toBe(true);
     }
@@ -177,7 +177,7 @@ describe("incremental evaluation equals verification from scratch", () => {
       const e = await ev.evaluate(change, Number.POSITIVE_INFINITY);
       reverified += e.reverified;
       const incremental = Object.fromEntries(e.outcomes.map((o) => [o.guarantee.name, o.after.verdict]));
-      expect(incremental, `delete ${keyOfObject(old)}`).toEqual(await wholeVerdicts(after(change)));
+      expect(incremental, `delete ${keyOfObject(old)}`).toEqual(await wholeVerdicts(objectsAfter(change)));
     }
     expect(reverified).toBeGreaterThan(0);
   }, 120_000);
