@@ -146,9 +146,10 @@ export function interpret(
     };
     return parseRaw(full, origin);
   };
+  // The change replaces the object as the state holds it (the base it is evaluated on); the
+  // request's oldObject is read only for an object the state does not have.
   if (r.operation === "DELETE") {
-    const old = read(r.oldObject);
-    const known = old.object ?? lookup(kind, r.namespace, r.name ?? "");
+    const known = lookup(kind, r.namespace, r.name ?? "") ?? read(r.oldObject).object;
     if (!known)
       return {
         kind: "skip",
@@ -163,14 +164,11 @@ export function interpret(
       kind: "invalid",
       diagnostics: errors.length > 0 ? errors : [...now.diagnostics],
     };
-  const old = r.operation === "UPDATE" ? read(r.oldObject).object : undefined;
+  const held = lookup(kind, now.object.metadata.namespace, now.object.metadata.name);
+  const old = held ?? (r.operation === "UPDATE" ? read(r.oldObject).object : undefined);
   return {
     kind: "change",
-    change: {
-      op: "upsert",
-      object: now.object,
-      old: old ?? lookup(kind, now.object.metadata.namespace, now.object.metadata.name),
-    },
+    change: { op: "upsert", object: now.object, old },
     diagnostics: now.diagnostics,
   };
 }
