@@ -123,7 +123,12 @@ export class Evaluator {
   private base: Base | undefined;
   private version = 0;
   /** Label keys some selector mentions, per base (see selectorKeys). */
-  private keys: { readonly base: Base; readonly keys: ReadonlySet<string> } | undefined;
+  /**
+   * Label keys some selector mentions: those of the first base, plus those of every policy and
+   * Service a change has brought since — a superset of any later base's (selectorKeys), which only
+   * makes fewer relabels count as inert.
+   */
+  private readonly keys = new Set<string>();
 
   constructor(
     readonly files: readonly GuaranteeFile[],
@@ -149,6 +154,8 @@ export class Evaluator {
     const verdicts = new Map<Guarantee, GuaranteeResult>();
     for (const g of this.guarantees) verdicts.set(g, await this.verifyOn(cluster, podNetwork, g, deadline));
     this.base = { version: ++this.version, objects: map, cluster, podNetwork, verdicts };
+    this.keys.clear();
+    for (const k of selectorKeys(cluster, this.files)) this.keys.add(k);
     return this.base;
   }
 
@@ -180,7 +187,8 @@ export class Evaluator {
     const samePods = samePodAddresses(old, next);
     // A relabel no selector can see changes no verdict: the changed cluster is built only if the
     // change is adopted.
-    const inert = samePods && inertRelabel(old, next, this.keysOf(base));
+    if (next) for (const k of selectorKeys(clusterOf(next), [])) this.keys.add(k);
+    const inert = samePods && inertRelabel(old, next, this.keys);
     if (inert) return this.unchanged(base, objects, old, next, performance.now() - t0);
     const cluster = changedCluster(base, objects, old, next);
     const podNetwork = samePods ? base.podNetwork : podNetworkOf(analyze(cluster, this.options.model));
@@ -303,20 +311,6 @@ export class Evaluator {
         return built;
       },
     };
-  }
-
-  private keysOf(base: Base): ReadonlySet<string> {
-    const k = this.keys;
-    const c = base.cluster;
-    // Keys come from policies, Services and the guarantees: a base that kept those keeps its keys.
-    if (
-      !k ||
-      k.base.cluster.policies !== c.policies ||
-      k.base.cluster.clusterPolicies !== c.clusterPolicies ||
-      k.base.cluster.services !== c.services
-    )
-      this.keys = { base, keys: selectorKeys(c, this.files) };
-    return this.keys!.keys;
   }
 
   /**
