@@ -17,6 +17,7 @@ import { BitSet } from "./bitset.js";
 import { buildClasses, type ClassIndex, type PodClass } from "./classes.js";
 import { ALL_ID, ConnTable, EMPTY_ID } from "./conn-table.js";
 import { withIngressController } from "./ingress-controller.js";
+import { getOrCreate } from "./maps.js";
 import { ALL_CONN, allOf, type ConnSet, connUnion, EMPTY_CONN, range } from "./ports.js";
 import { assertNever, matches } from "./selectors.js";
 import {
@@ -93,11 +94,7 @@ const classMemo = new WeakMap<
   Map<string, { namespaces: readonly Namespace[]; index: ClassIndex }>
 >();
 function classesOf(cluster: Cluster, space: AddressSpace, policeHostNetwork: boolean): ClassIndex {
-  let byKey = classMemo.get(cluster.pods);
-  if (!byKey) {
-    byKey = new Map();
-    classMemo.set(cluster.pods, byKey);
-  }
+  const byKey = getOrCreate(classMemo, cluster.pods, () => new Map());
   const key = `${policeHostNetwork}|${space.atoms.map((a) => `${a.family}:${a.lo}`).join(",")}`;
   const hit = byKey.get(key);
   if (hit && hit.namespaces === cluster.namespaces) return hit.index;

@@ -9,6 +9,7 @@ export * from "./diff.js";
 export { type Analysis, analyze, resolvePorts } from "./engine.js";
 export * from "./explain.js";
 export * from "./exposure.js";
+export { getOrCreate, type KeyedStore } from "./maps.js";
 export * from "./ports.js";
 export { isEmptySelector, matches } from "./selectors.js";
 export * from "./services.js";

@@ -29,7 +29,15 @@
  */
 
 import type { SourcePosition } from "../common/index.js";
-import type { Cluster, ClusterPolicy, LabelSelector, NetworkPolicy, Peer, Rule } from "../model/index.js";
+import {
+  type Cluster,
+  type ClusterPolicy,
+  getOrCreate,
+  type LabelSelector,
+  type NetworkPolicy,
+  type Peer,
+  type Rule,
+} from "../model/index.js";
 import type { Claim, GuaranteeFile, SetExpr } from "../parser/index.js";
 import { defaultDomain, mentionsOf } from "./sets.js";
 import {
@@ -181,7 +189,8 @@ export function peersSide(rules: readonly Rule[]): Side {
   );
 }
 
-function peerSide(p: Peer): Side {
+/** What one rule peer may admit. */
+export function peerSide(p: Peer): Side {
   switch (p.kind) {
     case "pods":
       return {
@@ -269,8 +278,10 @@ function addKeys(keys: Set<string>, s: LabelSelector | undefined): void {
 /** The label keys one policy's selectors mention (policies are immutable: computed once each). */
 const keysOfPolicy = new WeakMap<NetworkPolicy | ClusterPolicy, readonly string[]>();
 function policyKeys(p: NetworkPolicy | ClusterPolicy): readonly string[] {
-  let out = keysOfPolicy.get(p);
-  if (out) return out;
+  return getOrCreate(keysOfPolicy, p, () => computePolicyKeys(p));
+}
+
+function computePolicyKeys(p: NetworkPolicy | ClusterPolicy): readonly string[] {
   const keys = new Set<string>();
   if (p.tier === "networkpolicy") addKeys(keys, p.podSelector);
   else {
@@ -283,9 +294,7 @@ function policyKeys(p: NetworkPolicy | ClusterPolicy): readonly string[] {
         addKeys(keys, peer.pods);
         if (peer.namespaces.kind === "selector") addKeys(keys, peer.namespaces.selector);
       } else if (peer.kind === "nodes") addKeys(keys, peer.selector);
-  out = [...keys];
-  keysOfPolicy.set(p, out);
-  return out;
+  return [...keys];
 }
 
 /**

@@ -26,6 +26,7 @@ import {
   connUnion,
   EMPTY_CONN,
   explainPair,
+  getOrCreate,
   type IpRange,
   matches,
   type PortMatch,
@@ -33,7 +34,7 @@ import {
   range,
 } from "../model/index.js";
 import type { Claim, Domain, NamespaceExpr, PortSpec, SetExpr } from "../parser/index.js";
-import { hasAddresses, meetSides, peersSide } from "./change.js";
+import { hasAddresses, meetSides, peerSide, peersSide } from "./change.js";
 import { type DecodedConn, type DecodedEndpoint, existingPodEndpoint } from "./decode.js";
 import { cidrRange, defaultDomain, primaries, resolveRef, selectorOf } from "./sets.js";
 import {
@@ -47,11 +48,12 @@ import {
   setFootprint,
 } from "./slice.js";
 import type { Counterexample } from "./verify.js";
+import { podEntities } from "./world.js";
 
 /** An existing endpoint: a group of pods (one class, one workload), or an address region. */
 type Point =
-  | { readonly kind: "entity"; readonly id: number; readonly cls: number; readonly pods: readonly number[] }
-  | { readonly kind: "address"; readonly id: number; readonly atom: number; readonly range: IpRange };
+  | { readonly kind: "entity"; readonly cls: number; readonly pods: readonly number[] }
+  | { readonly kind: "address"; readonly atom: number; readonly range: IpRange };
 
 export interface ConcreteOptions {
   /**
@@ -131,21 +133,21 @@ function closed(a: Analysis, x: SetExpr, domain: Domain): boolean {
  * Narrower claims worth searching before the whole one (their violations are the claim's): a `deny`
  * claim with its sources limited to addresses, or to one namespace whose pods no egress policy
  * restricts — where a change that opens a destination to everyone shows first — at most `max`
- * namespaces. Their slices hold a
- * namespace's pods instead of every source's, so a violation there is found at a fraction of the
- * cost. Empty for other claims, or when cluster-tier policies have egress rules.
+ * namespaces. Their slices hold a namespace's pods instead of every source's, so a violation there
+ * is found at a fraction of the cost. Empty for other claims, or when cluster-tier policies have
+ * egress rules.
  */
 export function narrowClaims(cluster: Cluster, claim: Claim, max = 3): Claim[] {
   if (claim.kind !== "reach" || claim.verdict !== "deny") return [];
   if (cluster.clusterPolicies.some((p) => p.egress.length > 0)) return [];
   const from = setFootprint(claim.from, cluster, defaultDomain(claim));
   if (!from.all && from.boxes.length === 0) return [];
-  const restricted = memo(
+  const restricted = getOrCreate(
     egressRestricted,
     cluster.policies,
     () => new Set(cluster.policies.filter((p) => p.isolates.egress).map((p) => p.namespace)),
   );
-  const populated = memo(
+  const populated = getOrCreate(
     populatedNamespaces,
     cluster.pods,
     () => new Set(cluster.pods.map((p) => p.namespace)),
@@ -176,14 +178,6 @@ export function narrowClaims(cluster: Cluster, claim: Claim, max = 3): Claim[] {
 /** Namespaces where an egress policy isolates some pods, per policy list; namespaces with pods, per pod list. */
 const egressRestricted = new WeakMap<object, ReadonlySet<string>>();
 const populatedNamespaces = new WeakMap<object, ReadonlySet<string>>();
-function memo<T>(cache: WeakMap<object, T>, key: object, make: () => T): T {
-  let v = cache.get(key);
-  if (v === undefined) {
-    v = make();
-    cache.set(key, v);
-  }
-  return v;
-}
 
 /**
  * Whether a `deny` claim holds because its destinations' ingress admits none of its sources, whatever
@@ -256,7 +250,7 @@ export function withinByPolicies(a: Analysis, claim: Claim): boolean {
     for (const r of p[dir]) {
       if (r.peers.length === 0) return false;
       for (const peer of r.peers) {
-        const side = peersSide([{ ...r, peers: [peer] }]);
+        const side = peerSide(peer);
         if (limit && !meetSides(side, limit)) continue;
         if (peer.kind !== "pods") return false;
         const listed = entries.some(
@@ -501,15 +495,7 @@ class Search {
 
 /** The input's pods as the Verifier groups them: per class, per owning workload. */
 function entities(a: Analysis): Point[] {
-  const groups = new Map<string, { cls: number; pods: number[] }>();
-  a.cluster.pods.forEach((p, i) => {
-    const cls = a.index.classOfPod[i]!;
-    const key = `${cls}\u0000${p.workload.namespace}/${p.workload.name}/${p.workload.kind}`;
-    const g = groups.get(key);
-    if (g) g.pods.push(i);
-    else groups.set(key, { cls, pods: [i] });
-  });
-  return [...groups.values()].map((g, id) => ({ kind: "entity", id, cls: g.cls, pods: g.pods }));
+  return podEntities(a).map((pods) => ({ kind: "entity", cls: a.index.classOfPod[pods[0]!]!, pods }));
 }
 
 /**
@@ -533,10 +519,8 @@ function addresses(a: Analysis, claim: Claim): Point[] {
     }
   }
   const refined = new AddressSpace(cuts);
-  const base = a.cluster.pods.length;
-  return refined.atoms.map((r, i) => ({
+  return refined.atoms.map((r) => ({
     kind: "address",
-    id: base + i,
     atom: a.space.atomOf({ family: r.family, value: r.lo }),
     range: r,
   }));

@@ -38,6 +38,7 @@ export {
   EVERY_POD,
   type Footprint,
   holdsEndpoint,
+  holdsSomePod,
   NO_POD,
   overlaps,
   type PolicyReach,

@@ -17,6 +17,7 @@ import {
   type Analysis,
   type Cluster,
   type ClusterPolicy,
+  getOrCreate,
   type IpRange,
   type LabelSelector,
   type Labels,
@@ -498,12 +499,7 @@ export interface PolicyReach {
 }
 
 export function policyReach(p: NetworkPolicy | ClusterPolicy): PolicyReach {
-  let r = reaches.get(p);
-  if (!r) {
-    r = computeReach(p);
-    reaches.set(p, r);
-  }
-  return r;
+  return getOrCreate(reaches, p, () => computeReach(p));
 }
 
 /** Policies are immutable: each one's reach is computed once. */
@@ -545,25 +541,29 @@ interface LabelGroup {
   readonly pods: number[];
 }
 function labelGroups(pods: readonly Pod[]): ReadonlyMap<string, readonly LabelGroup[]> {
-  let out = groupsOf.get(pods);
-  if (out) return out;
-  const byNs = new Map<string, Map<Labels, LabelGroup>>();
-  pods.forEach((p, i) => {
-    let m = byNs.get(p.namespace);
-    if (!m) {
-      m = new Map();
-      byNs.set(p.namespace, m);
-    }
-    // Replicas of one template share their labels object (equal sets that are not one object make
-    // groups of their own: only asked twice).
-    const key = p.labels;
-    const g = m.get(key);
-    if (g) g.pods.push(i);
-    else m.set(key, { labels: p.labels, pods: [i] });
+  return getOrCreate(groupsOf, pods, () => {
+    const byNs = new Map<string, Map<Labels, LabelGroup>>();
+    pods.forEach((p, i) => {
+      // Replicas of one template share their labels object (equal sets that are not one object
+      // make groups of their own: only asked twice).
+      const m = getOrCreate(byNs, p.namespace, () => new Map<Labels, LabelGroup>());
+      getOrCreate(m, p.labels, () => ({ labels: p.labels, pods: [] })).pods.push(i);
+    });
+    return new Map([...byNs].map(([ns, m]) => [ns, [...m.values()]]));
   });
-  out = new Map([...byNs].map(([ns, m]) => [ns, [...m.values()]]));
-  groupsOf.set(pods, out);
-  return out;
+}
+
+/**
+ * Whether some pod of the cluster may lie in the footprint: asked once per namespace and distinct
+ * label set, in the namespaces the footprint may reach.
+ */
+export function holdsSomePod(cluster: Cluster, f: Footprint): boolean {
+  const nsByName = new Map(cluster.namespaces.map((n) => [n.name, n]));
+  for (const [ns, groups] of labelGroups(cluster.pods)) {
+    if (!f.all && f.boxes.every((b) => b.namespaces !== undefined && !b.namespaces.has(ns))) continue;
+    if (groups.some((g) => containsPod(f, nsByName.get(ns), ns, g.labels))) return true;
+  }
+  return false;
 }
 
 /**
@@ -597,11 +597,7 @@ const slicedPods = new WeakMap<
   Map<string, SlicedPods & { namespaces: Cluster["namespaces"]; from: Cluster["workloads"] }>
 >();
 function slicePods(cluster: Cluster, f: Footprint): SlicedPods {
-  let memo = slicedPods.get(cluster.pods);
-  if (!memo) {
-    memo = new Map();
-    slicedPods.set(cluster.pods, memo);
-  }
+  const memo = getOrCreate(slicedPods, cluster.pods, () => new Map());
   const key = footprintKey(f);
   const hit = memo.get(key);
   if (hit && hit.namespaces === cluster.namespaces && hit.from === cluster.workloads) return hit;

@@ -24,7 +24,7 @@ import { checkNames } from "./names.js";
 import { readablePreferences, type Solved, solveReadable } from "./readable.js";
 import { defaultDomain, mentionsOf, portsPredicate, serviceMentions, setPredicate } from "./sets.js";
 import { buildUniverse } from "./universe.js";
-import { type Endpoint, KIND, Space, World } from "./world.js";
+import { type Endpoint, KIND, podEntities, Space, World } from "./world.js";
 import { and, type B, type CheckResult, type Ctx, is, isnt, or, z3, z3StartupMs } from "./z3.js";
 
 export type Verdict = "holds" | "fails" | "unknown";
@@ -97,16 +97,7 @@ export class Verifier {
       ...mentions,
       podSelectors: [...mentions.podSelectors, ...serviceMentions(analysis.cluster)],
     });
-    // Entities: the pods of one workload within one class (a workload named in a guarantee is then
-    // exactly its pods, and a bare pod is an entity of its own).
-    const groups = new Map<string, number[]>();
-    analysis.cluster.pods.forEach((p, i) => {
-      const key = `${analysis.index.classOfPod[i]}\u0000${p.workload.namespace}/${p.workload.name}/${p.workload.kind}`;
-      const list = groups.get(key);
-      if (list) list.push(i);
-      else groups.set(key, [i]);
-    });
-    const entityPods = [...groups.values()];
+    const entityPods = podEntities(analysis);
     const entityClass = Int32Array.from(entityPods, (pods) => analysis.index.classOfPod[pods[0]!]!);
     this.space = new Space(ctx, universe, entityPods.length);
     this.world = new World(this.space, analysis, entityClass, "in", false, entityPods);

@@ -24,6 +24,7 @@ import type { Analysis } from "../model/engine.js";
 import {
   type ClusterPolicy,
   type Direction,
+  getOrCreate,
   type IpRange,
   type LabelSelector,
   matches,
@@ -820,6 +821,20 @@ export class World {
     }
     return x;
   }
+}
+
+/**
+ * The input's pods as entities: the pods of one workload within one class (a workload named in a
+ * guarantee is then exactly its pods, and a bare pod is an entity of its own). Indexes into the
+ * analysed cluster's pods, in order of first pod.
+ */
+export function podEntities(a: Analysis): number[][] {
+  const groups = new Map<string, number[]>();
+  a.cluster.pods.forEach((p, i) => {
+    const key = `${a.index.classOfPod[i]}\u0000${p.workload.namespace}/${p.workload.name}/${p.workload.kind}`;
+    getOrCreate(groups, key, () => []).push(i);
+  });
+  return [...groups.values()];
 }
 
 export function protoCode(p: Protocol): number {

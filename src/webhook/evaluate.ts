@@ -16,6 +16,7 @@ import {
   analyze,
   buildCluster,
   type Cluster,
+  getOrCreate,
   type IpRange,
   type Labels,
   type ModelOptions,
@@ -371,12 +372,7 @@ export class Evaluator {
  */
 const singles = new WeakMap<K8sObject, Cluster>();
 export function clusterOf(o: K8sObject): Cluster {
-  let c = singles.get(o);
-  if (!c) {
-    c = buildCluster([o]).cluster;
-    singles.set(o, c);
-  }
-  return c;
+  return getOrCreate(singles, o, () => buildCluster([o]).cluster);
 }
 
 /** The base cluster with one object replaced: built incrementally where that is cheap. */
@@ -601,14 +597,11 @@ function inertRelabel(
   const seen = (o: K8sObject) => {
     const c = clusterOf(o);
     const project = (l: Labels) => Object.fromEntries(Object.entries(l).filter(([k]) => keys.has(k)));
-    return JSON.stringify(
-      {
-        namespaces: c.namespaces.map((n) => ({ ...n, labels: project(n.labels) })),
-        pods: c.pods.map((p) => ({ ...p, labels: project(p.labels) })),
-        workloads: c.workloads,
-      },
-      (k, v) => (k === "source" ? undefined : typeof v === "bigint" ? String(v) : v),
-    );
+    return modelText({
+      namespaces: c.namespaces.map((n) => ({ ...n, labels: project(n.labels) })),
+      pods: c.pods.map((p) => ({ ...p, labels: project(p.labels) })),
+      workloads: c.workloads,
+    });
   };
   return seen(old) === seen(next);
 }

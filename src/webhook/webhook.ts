@@ -6,9 +6,8 @@
  * request is only applied when its object is seen).
  */
 import { type Diagnostic, diagnostic } from "../common/index.js";
-import type { Labels, Pod } from "../model/index.js";
 import type { GuaranteeFile, K8sObject } from "../parser/index.js";
-import { containsPod, policyReach } from "../solver/index.js";
+import { holdsSomePod, policyReach } from "../solver/index.js";
 import { type Change, clusterOf, type Evaluation, Evaluator, type EvaluatorOptions } from "./evaluate.js";
 import type { Logger } from "./log.js";
 import type { Metrics } from "./metrics.js";
@@ -279,17 +278,9 @@ function selectsNothing(change: Change, e: Evaluation): Diagnostic[] {
   const policies = [...built.policies, ...built.clusterPolicies];
   if (policies.length === 0) return [];
   const cluster = e.next.cluster;
-  const nsOf = new Map(cluster.namespaces.map((n) => [n.name, n]));
-  const byNamespace = labelSetsByNamespace(cluster.pods);
   const out: Diagnostic[] = [];
   for (const p of policies) {
-    const { subjects } = policyReach(p);
-    // A NetworkPolicy's subjects live in its namespace: only that namespace's label sets are asked.
-    const namespaces = p.tier === "networkpolicy" ? [p.namespace] : [...byNamespace.keys()];
-    const any = namespaces.some((ns) =>
-      (byNamespace.get(ns) ?? []).some((labels) => containsPod(subjects, nsOf.get(ns), ns, labels)),
-    );
-    if (!any)
+    if (!holdsSomePod(cluster, policyReach(p).subjects))
       out.push(
         diagnostic(
           "NP5003",
@@ -301,27 +292,6 @@ function selectsNothing(change: Change, e: Evaluation): Diagnostic[] {
         ),
       );
   }
-  return out;
-}
-
-/** The distinct label sets of the pods, per namespace (memoised per pod list: clusters are immutable). */
-const labelSets = new WeakMap<readonly Pod[], ReadonlyMap<string, readonly Labels[]>>();
-function labelSetsByNamespace(pods: readonly Pod[]): ReadonlyMap<string, readonly Labels[]> {
-  let out = labelSets.get(pods);
-  if (out) return out;
-  const seen = new Map<string, Set<Labels>>();
-  for (const p of pods) {
-    let m = seen.get(p.namespace);
-    if (!m) {
-      m = new Set();
-      seen.set(p.namespace, m);
-    }
-    // Replicas of one template share their labels object; equal sets that are not one object are
-    // only asked twice.
-    m.add(p.labels);
-  }
-  out = new Map([...seen].map(([ns, m]) => [ns, [...m.values()]]));
-  labelSets.set(pods, out);
   return out;
 }
 
