@@ -257,11 +257,7 @@ export class Evaluator {
         },
     );
     return {
-      outcomes,
-      broken: outcomes.filter((o) => o.before === "holds" && o.after.verdict === "fails"),
-      undecided: outcomes.filter((o) => o.after.verdict === "unknown"),
-      stillFailing: outcomes.filter((o) => o.before !== "holds" && o.after.verdict === "fails"),
-      reverified: outcomes.filter((o) => o.reverified).length,
+      ...byVerdict(outcomes),
       solveMs,
       buildMs,
       complete,
@@ -292,11 +288,7 @@ export class Evaluator {
     });
     let built: Base | undefined;
     return {
-      outcomes,
-      broken: [],
-      undecided: outcomes.filter((o) => o.after.verdict === "unknown"),
-      stillFailing: outcomes.filter((o) => o.after.verdict === "fails"),
-      reverified: 0,
+      ...byVerdict(outcomes),
       solveMs: 0,
       buildMs,
       complete: true,
@@ -364,6 +356,17 @@ export class Evaluator {
       }
     });
   }
+}
+
+/** An evaluation's outcomes, and those broken, undecided, still failing and re-verified. */
+function byVerdict(outcomes: readonly Outcome[]) {
+  return {
+    outcomes,
+    broken: outcomes.filter((o) => o.before === "holds" && o.after.verdict === "fails"),
+    undecided: outcomes.filter((o) => o.after.verdict === "unknown"),
+    stillFailing: outcomes.filter((o) => o.before !== "holds" && o.after.verdict === "fails"),
+    reverified: outcomes.filter((o) => o.reverified).length,
+  };
 }
 
 /**
